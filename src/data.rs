@@ -1,0 +1,78 @@
+//! What the template receives: the date, the collated signatories and their
+//! counts, as one JSON value served to Typst at [`DATA_PATH`].
+//!
+//! Signatory text reaches Typst only as JSON strings, which the template
+//! prints as text: a name such as `#panic("x")` is never parsed as markup.
+
+use serde::Serialize;
+
+use crate::date::LetterDate;
+use crate::signatories::{Counts, Kind, Signatories};
+
+/// The virtual file the template reads with `json("/data.json")`.
+pub const DATA_PATH: &str = "/data.json";
+
+#[derive(Serialize)]
+pub struct LetterData<'a> {
+    pub date: DateData,
+    pub counts: Counts,
+    pub signatories: Vec<Entry<'a>>,
+    /// A version label such as "7" or "v2025.02.20", when one was given.
+    pub version: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct DateData {
+    /// "2025-02-13"
+    pub iso: String,
+    /// "13 February 2025"
+    pub long: String,
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+#[derive(Serialize)]
+pub struct Entry<'a> {
+    pub kind: &'static str,
+    pub name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+}
+
+impl<'a> LetterData<'a> {
+    pub fn new(list: &'a Signatories, date: LetterDate, version: Option<&'a str>) -> Self {
+        use chrono::Datelike;
+        let signatories = list
+            .collated()
+            .into_iter()
+            .map(|s| Entry {
+                kind: match s.kind {
+                    Kind::Organisation => "organisation",
+                    Kind::Individual => "individual",
+                },
+                name: &s.name.value,
+                affiliation: s.affiliation.as_ref().map(|f| f.value.as_str()),
+                url: s.url.as_ref().map(|f| f.value.as_str()),
+            })
+            .collect();
+        LetterData {
+            date: DateData {
+                iso: date.iso(),
+                long: date.long(),
+                year: date.0.year(),
+                month: date.0.month(),
+                day: date.0.day(),
+            },
+            counts: list.counts(),
+            signatories,
+            version,
+        }
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("letter data serialises")
+    }
+}

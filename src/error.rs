@@ -1,0 +1,83 @@
+//! The error of a whole command: one variant per stage of the pipeline, each
+//! wrapping that stage's own error type. `report` turns them into text.
+
+use std::fmt;
+
+use crate::date::DateError;
+use crate::fonts::MissingGlyph;
+use crate::output::WriteError;
+use crate::signatories::{LoadError, Signatories};
+use crate::world::WorldError;
+
+#[derive(Debug)]
+pub enum Error {
+    /// A command-line value that does not make sense.
+    Usage(String),
+    Date(DateError),
+    Signatories(LoadError),
+    /// Characters in the signatories that no bundled font can print.
+    Glyphs { list: Box<Signatories>, missing: Vec<MissingGlyph> },
+    Letter(WorldError),
+    /// Typst's diagnostics, already rendered with their source snippets.
+    Typst(String),
+    Write(WriteError),
+}
+
+impl Error {
+    /// 2 when an input could not be read at all, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Signatories(LoadError::Read { .. }) | Error::Letter(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl From<DateError> for Error {
+    fn from(err: DateError) -> Self {
+        Error::Date(err)
+    }
+}
+
+impl From<LoadError> for Error {
+    fn from(err: LoadError) -> Self {
+        Error::Signatories(err)
+    }
+}
+
+impl From<WorldError> for Error {
+    fn from(err: WorldError) -> Self {
+        Error::Letter(err)
+    }
+}
+
+impl From<WriteError> for Error {
+    fn from(err: WriteError) -> Self {
+        Error::Write(err)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Error::Usage(message) | Error::Typst(message) => f.write_str(message),
+            Error::Date(err) => err.fmt(f),
+            Error::Letter(err) => err.fmt(f),
+            Error::Write(err) => err.fmt(f),
+            Error::Signatories(LoadError::Read { path, error }) => {
+                write!(f, "cannot read signatories file `{}`: {error}", path.display())
+            }
+            Error::Signatories(LoadError::Invalid { path, problems, .. }) => {
+                write!(f, "`{}` has {} problem(s)", path.display(), problems.len())
+            }
+            Error::Glyphs { list, missing } => write!(
+                f,
+                "`{}` has {} character(s) the bundled fonts cannot print",
+                list.path.display(),
+                missing.len()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

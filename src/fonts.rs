@@ -1,0 +1,83 @@
+//! The bundled fonts: compiled into the binary, so a build never depends on
+//! what a machine has installed, and the same inputs give the same PDF.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use typst::foundations::Bytes;
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+
+use crate::signatories::{Signatories, Signatory};
+
+/// The font files under `fonts/`, embedded at compile time.
+const FILES: [&[u8]; 4] = [
+    include_bytes!("../fonts/NotoSans-Regular.ttf"),
+    include_bytes!("../fonts/NotoSans-Bold.ttf"),
+    include_bytes!("../fonts/NotoSans-Italic.ttf"),
+    include_bytes!("../fonts/NotoSans-BoldItalic.ttf"),
+];
+
+/// The bundled fonts, parsed once per process.
+pub struct Fonts {
+    pub book: LazyHash<FontBook>,
+    pub fonts: Vec<Font>,
+}
+
+static BUNDLED: LazyLock<Fonts> = LazyLock::new(|| {
+    let fonts: Vec<Font> = FILES.iter().flat_map(|data| Font::iter(Bytes::new(*data))).collect();
+    Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
+});
+
+/// The fonts every letter is set in.
+pub fn bundled() -> &'static Fonts {
+    &BUNDLED
+}
+
+impl Fonts {
+    /// Whether some bundled font can draw `c`. Typst would print a blank box
+    /// for a character none has, and only warn.
+    pub fn covers(&self, c: char) -> bool {
+        c.is_control() || self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+    }
+}
+
+/// A character in the signatories that no bundled font can draw.
+#[derive(Debug, Clone)]
+pub struct MissingGlyph {
+    pub entry: String,
+    pub field: &'static str,
+    pub character: char,
+    /// Where the field's value is in the signatories file.
+    pub span: Range<usize>,
+}
+
+/// Finds every character the letter could not print, one report per field.
+pub fn missing_glyphs(fonts: &Fonts, list: &Signatories) -> Vec<MissingGlyph> {
+    list.entries.iter().flat_map(|entry| missing_in_entry(fonts, entry)).collect()
+}
+
+fn missing_in_entry(fonts: &Fonts, entry: &Signatory) -> Vec<MissingGlyph> {
+    entry
+        .fields()
+        .filter(|(key, _)| *key != "url" && *key != "sort_as")
+        .filter_map(|(field, value)| {
+            let character = value.value.chars().find(|c| !fonts.covers(*c))?;
+            Some(MissingGlyph { entry: entry.name.value.clone(), field, character, span: value.span.clone() })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covers_latin_greek_and_cyrillic() {
+        let fonts = bundled();
+        for c in "Fundação Śródka Ελληνικά Кириллица ŁØÆßğ".chars() {
+            assert!(fonts.covers(c), "{c}");
+        }
+        assert!(!fonts.covers('漢'));
+    }
+}

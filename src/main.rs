@@ -1,0 +1,35 @@
+//! `openletter`: typesets a coalition's open letter and its signatories into
+//! a print-ready PDF with the Typst compiler embedded.
+//!
+//! The pipeline runs one way: inputs (`inputs`, `signatories`, `date`) →
+//! the data the template reads (`data`) → a Typst world (`world`, `fonts`) →
+//! pages and PDF (`compile`) → a file written atomically (`output`).
+//! Failures of every stage are shown by `report`.
+
+mod args;
+mod commands;
+mod compile;
+mod data;
+mod date;
+mod error;
+mod fonts;
+mod inputs;
+mod output;
+mod report;
+mod signatories;
+mod world;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report::error(&err);
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

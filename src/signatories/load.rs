@@ -1,0 +1,332 @@
+//! Reading `signatories.toml` into the model, refusing anything doubtful.
+//!
+//! The file is parsed into the `toml` crate's spanned tree rather than
+//! deserialised with serde, so that every complaint names the field and points
+//! at its line and column, and so that all problems are reported in one go.
+
+use std::collections::HashMap;
+use std::io;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{Field, Kind, Signatories, Signatory, fold};
+
+/// Why a signatories file could not be used.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read at all.
+    Read { path: PathBuf, error: io::Error },
+    /// The file was read but is not valid TOML, or not a valid list.
+    Invalid { path: PathBuf, source: String, problems: Vec<Problem> },
+}
+
+/// One thing wrong in the file, located by byte range.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub span: Range<usize>,
+    pub message: String,
+    pub label: String,
+    /// Another place the problem involves, such as the first of two duplicates.
+    pub related: Option<(Range<usize>, String)>,
+}
+
+impl Problem {
+    fn new(span: Range<usize>, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Self { span, message: message.into(), label: label.into(), related: None }
+    }
+}
+
+/// Reads and validates a signatories file.
+pub fn load(path: &Path) -> Result<Signatories, LoadError> {
+    let source = std::fs::read_to_string(path)
+        .map_err(|error| LoadError::Read { path: path.to_owned(), error })?;
+    parse(path, source)
+}
+
+/// Validates the text of a signatories file; `path` is only used to name it.
+pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
+    let invalid = |source, problems| LoadError::Invalid { path: path.to_owned(), source, problems };
+    let table = match DeTable::parse(&source) {
+        Ok(table) => table,
+        Err(err) => {
+            let span = err.span().unwrap_or(0..0);
+            let message = format!("invalid TOML: {}", err.message().trim_end());
+            let problem = Problem::new(span, message, "here");
+            return Err(invalid(source, vec![problem]));
+        }
+    };
+
+    let mut problems = Vec::new();
+    let mut entries = Vec::new();
+    for (key, value) in table.get_ref().iter() {
+        let kind = match key.get_ref().as_ref() {
+            "organisation" => Kind::Organisation,
+            "individual" => Kind::Individual,
+            other => {
+                let mut problem = Problem::new(
+                    key.span(),
+                    format!("unknown key `{other}` at the top level"),
+                    "expected `organisation` or `individual`",
+                );
+                if let Some(near) = suggest(other, &["organisation", "individual"]) {
+                    problem.label = format!("did you mean `{near}`?");
+                }
+                problems.push(problem);
+                continue;
+            }
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            problems.push(Problem::new(
+                value.span(),
+                format!("`{}` must be a list of entries, written [[{}]]", kind.key(), kind.key()),
+                format!("found {}", describe(value.get_ref())),
+            ));
+            continue;
+        };
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(fields) => {
+                    if let Some(entry) = entry(kind, item.span(), fields, &mut problems) {
+                        entries.push(entry);
+                    }
+                }
+                other => problems.push(Problem::new(
+                    item.span(),
+                    format!("each `{}` must be a table with a `name`", kind.key()),
+                    format!("found {}", describe(other)),
+                )),
+            }
+        }
+    }
+    // Spans let the entries be put back in file order, whatever the kinds.
+    entries.sort_by_key(|e: &Signatory| e.span.start);
+    duplicates(&entries, &mut problems);
+
+    if problems.is_empty() {
+        Ok(Signatories { path: path.to_owned(), source, entries })
+    } else {
+        problems.sort_by_key(|p| p.span.start);
+        Err(invalid(source, problems))
+    }
+}
+
+/// The fields each kind of entry may have; `name` is required.
+fn allowed(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Organisation => &["name", "url"],
+        Kind::Individual => &["name", "affiliation", "url", "sort_as"],
+    }
+}
+
+fn entry(
+    kind: Kind,
+    span: Range<usize>,
+    fields: &DeTable,
+    problems: &mut Vec<Problem>,
+) -> Option<Signatory> {
+    let before = problems.len();
+    let name_for_messages = match fields.get("name").map(|v| v.get_ref()) {
+        Some(DeValue::String(name)) if !name.trim().is_empty() => {
+            format!("{} \"{}\"", kind.key(), name.trim())
+        }
+        _ => format!("this {}", kind.key()),
+    };
+
+    let mut found: HashMap<&str, Field> = HashMap::new();
+    for (key, value) in fields.iter() {
+        let key_str = key.get_ref().as_ref();
+        let Some(&known) = allowed(kind).iter().find(|k| **k == key_str) else {
+            let label = match suggest(key_str, allowed(kind)) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("allowed: {}", quoted(allowed(kind))),
+            };
+            problems.push(Problem::new(
+                key.span(),
+                format!("unknown field `{key_str}` in {name_for_messages}"),
+                label,
+            ));
+            continue;
+        };
+        if let Some(field) = string_field(known, &name_for_messages, value, problems) {
+            found.insert(known, field);
+        }
+    }
+
+    let Some(name) = found.remove("name") else {
+        if !fields.contains_key("name") {
+            problems.push(Problem::new(
+                span.clone(),
+                format!("missing field `name` in this {}", kind.key()),
+                "every entry needs a `name`",
+            ));
+        }
+        return None;
+    };
+    let entry = Signatory {
+        kind,
+        name,
+        affiliation: found.remove("affiliation"),
+        url: found.remove("url"),
+        sort_as: found.remove("sort_as"),
+        span,
+    };
+    if let Some(url) = &entry.url
+        && let Some(why) = url_problem(&url.value)
+    {
+        problems.push(Problem::new(
+            url.span.clone(),
+            format!("field `url` of {name_for_messages} is not a web address"),
+            why,
+        ));
+    }
+    (problems.len() == before).then_some(entry)
+}
+
+/// A field's value, which must be a non-blank string.
+fn string_field(
+    key: &str,
+    entry: &str,
+    value: &Spanned<DeValue>,
+    problems: &mut Vec<Problem>,
+) -> Option<Field> {
+    match value.get_ref() {
+        DeValue::String(text) if text.trim().is_empty() => {
+            let label = if key == "name" { "a name is required" } else { "give a value or delete the line" };
+            problems.push(Problem::new(value.span(), format!("field `{key}` of {entry} is empty"), label));
+            None
+        }
+        DeValue::String(text) => Some(Field { value: text.to_string(), span: value.span() }),
+        other => {
+            problems.push(Problem::new(
+                value.span(),
+                format!("field `{key}` of {entry} must be a string"),
+                format!("found {}; put it in quotes", describe(other)),
+            ));
+            None
+        }
+    }
+}
+
+/// Two entries whose names fold alike (case, accents, spaces) are one person
+/// or body listed twice; both places are named.
+fn duplicates(entries: &[Signatory], problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<String, &Signatory> = HashMap::new();
+    for entry in entries {
+        match seen.get(&fold(&entry.name.value)) {
+            Some(first) => problems.push(Problem {
+                span: entry.name.span.clone(),
+                message: format!(
+                    "duplicate signatory: \"{}\" is already listed as \"{}\"",
+                    entry.name.value, first.name.value
+                ),
+                label: "listed again here".into(),
+                related: Some((first.name.span.clone(), "first listed here".into())),
+            }),
+            None => {
+                seen.insert(fold(&entry.name.value), entry);
+            }
+        }
+    }
+}
+
+/// Why a `url` field would make a broken link, if it would.
+pub fn url_problem(url: &str) -> Option<&'static str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return Some("a link must start with https:// or http://");
+    };
+    if url.chars().any(char::is_whitespace) {
+        return Some("a link cannot contain spaces");
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || !host.contains('.') && !host.starts_with("localhost") {
+        return Some("the address has no host name (such as example.org)");
+    }
+    None
+}
+
+fn describe(value: &DeValue) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "a number",
+        DeValue::Float(_) => "a number",
+        DeValue::Boolean(_) => "true or false",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn quoted(keys: &[&str]) -> String {
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The allowed key closest to a typo, if one is close enough to be meant.
+fn suggest<'a>(typo: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|k| (edit_distance(typo, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<Problem> {
+        match parse(Path::new("s.toml"), text.to_owned()) {
+            Err(LoadError::Invalid { problems, .. }) => problems,
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_both_kinds_in_file_order() {
+        let text = "[[individual]]\nname = \"B A\"\n[[organisation]]\nname = \"Z\"\n";
+        let list = parse(Path::new("s.toml"), text.into()).unwrap();
+        assert_eq!(list.entries[0].name.value, "B A");
+        assert_eq!(list.entries[1].kind, Kind::Organisation);
+    }
+
+    #[test]
+    fn suggests_the_field_a_typo_meant() {
+        let p = problems("[[individual]]\nname = \"A\"\nafiliation = \"X\"\n");
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.contains("`afiliation`"), "{}", p[0].message);
+        assert_eq!(p[0].label, "did you mean `affiliation`?");
+    }
+
+    #[test]
+    fn rejects_bad_urls() {
+        assert!(url_problem("https://example.org/x").is_none());
+        assert!(url_problem("example.org").is_some());
+        assert!(url_problem("https://exa mple.org").is_some());
+        assert!(url_problem("https:///path").is_some());
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let p = problems("[[organisation]]\nname = 3\n[[individual]]\nname = \"\"\n");
+        assert_eq!(p.len(), 2);
+    }
+}

@@ -1,0 +1,135 @@
+//! The signatories: the validated model of `signatories.toml`.
+//!
+//! Everything downstream (the Typst data, the commands that list, diff or
+//! check) works on [`Signatories`], never on raw TOML, so an entry that made it
+//! here has a non-empty name, only known fields, and no duplicate.
+
+mod collate;
+mod fold;
+mod load;
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+pub use collate::Collator;
+pub use fold::fold;
+pub use load::{LoadError, Problem, load};
+
+/// The two kinds of entry a letter can list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Organisation,
+    Individual,
+}
+
+impl Kind {
+    /// The name of the kind as it appears in the file (`[[organisation]]`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Organisation => "organisation",
+            Kind::Individual => "individual",
+        }
+    }
+}
+
+/// A string field as written in the file, with the byte range of its value,
+/// so that every later complaint can point at the exact line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub value: String,
+    pub span: Range<usize>,
+}
+
+/// One signatory, as validated.
+#[derive(Debug, Clone)]
+pub struct Signatory {
+    pub kind: Kind,
+    pub name: Field,
+    pub affiliation: Option<Field>,
+    pub url: Option<Field>,
+    pub sort_as: Option<Field>,
+    /// The byte range of the entry's `[[kind]]` header.
+    pub span: Range<usize>,
+}
+
+impl Signatory {
+    /// The key the list is ordered by: an organisation's name; an
+    /// individual's `sort_as`, or else the last word of the name.
+    pub fn sort_key(&self) -> &str {
+        match self.kind {
+            Kind::Organisation => &self.name.value,
+            Kind::Individual => match &self.sort_as {
+                Some(key) => &key.value,
+                None => last_word(&self.name.value),
+            },
+        }
+    }
+
+    /// Every text field with its name, in the order they are printed.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &Field)> {
+        [
+            ("name", Some(&self.name)),
+            ("affiliation", self.affiliation.as_ref()),
+            ("url", self.url.as_ref()),
+            ("sort_as", self.sort_as.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(key, field)| field.map(|f| (key, f)))
+    }
+}
+
+/// The last whitespace-separated word of a name (the default surname).
+pub fn last_word(name: &str) -> &str {
+    name.split_whitespace().next_back().unwrap_or(name)
+}
+
+/// How many signatories there are, by kind. Printed in the letter and in the
+/// PDF metadata, so nobody types a count by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub total: usize,
+    pub organisations: usize,
+    pub individuals: usize,
+}
+
+/// The validated contents of a signatories file, in file order.
+#[derive(Debug, Clone)]
+pub struct Signatories {
+    pub path: PathBuf,
+    pub source: String,
+    pub entries: Vec<Signatory>,
+}
+
+impl Signatories {
+    pub fn counts(&self) -> Counts {
+        let organisations =
+            self.entries.iter().filter(|s| s.kind == Kind::Organisation).count();
+        Counts {
+            total: self.entries.len(),
+            organisations,
+            individuals: self.entries.len() - organisations,
+        }
+    }
+
+    /// The entries in the order the letter prints them.
+    pub fn collated(&self) -> Vec<&Signatory> {
+        let collator = Collator::new();
+        let mut sorted: Vec<&Signatory> = self.entries.iter().collect();
+        // A stable sort keeps file order for entries that compare equal.
+        sorted.sort_by(|a, b| collator.compare_signatories(a, b));
+        sorted
+    }
+
+    /// 1-based line and column of a byte offset in the file.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.source, offset)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
