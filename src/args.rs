@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "openletter", version, about = "Typesets an open letter and its signatories as a PDF")]
+#[command(
+    name = "openletter",
+    version,
+    about = "Typesets an open letter and its signatories as a PDF"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -39,6 +43,11 @@ pub struct BuildArgs {
     pub input: InputArgs,
 
     /// Where to write the PDF; `{date}` and `{slug}` (the title) are filled in.
-    #[arg(short, long, value_name = "FILE", default_value = "open-letter-{date}.pdf")]
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        default_value = "open-letter-{date}.pdf"
+    )]
     pub output: String,
 }

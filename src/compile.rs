@@ -51,8 +51,10 @@ pub fn export_pdf(compiled: &Compiled, settings: &PdfSettings) -> Result<Vec<u8>
         standards: settings.standards.clone(),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&compiled.document, &options)
-        .map_err(|errors| CompileError { errors, warnings: compiled.warnings.clone() })
+    typst_pdf::pdf(&compiled.document, &options).map_err(|errors| CompileError {
+        errors,
+        warnings: compiled.warnings.clone(),
+    })
 }
 
 /// The Typst release this binary embeds (kept in step with Cargo.toml).

@@ -16,9 +16,12 @@ pub enum Error {
     Date(DateError),
     Signatories(LoadError),
     /// Characters in the signatories that no bundled font can print.
-    Glyphs { list: Box<Signatories>, missing: Vec<MissingGlyph> },
+    Glyphs {
+        list: Box<Signatories>,
+        missing: Vec<MissingGlyph>,
+    },
     Letter(WorldError),
-    /// Typst's diagnostics, already rendered with their source snippets.
+    /// Typst's diagnostics, rendered by `report` while their world existed.
     Typst(String),
     Write(WriteError),
 }
@@ -60,24 +63,42 @@ impl From<WriteError> for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Error::Usage(message) | Error::Typst(message) => f.write_str(message),
+            Error::Usage(message) => f.write_str(message),
+            Error::Typst(_) => f.write_str("the letter did not compile"),
             Error::Date(err) => err.fmt(f),
             Error::Letter(err) => err.fmt(f),
             Error::Write(err) => err.fmt(f),
             Error::Signatories(LoadError::Read { path, error }) => {
-                write!(f, "cannot read signatories file `{}`: {error}", path.display())
+                write!(
+                    f,
+                    "cannot read signatories file `{}`: {error}",
+                    path.display()
+                )
             }
             Error::Signatories(LoadError::Invalid { path, problems, .. }) => {
-                write!(f, "`{}` has {} problem(s)", path.display(), problems.len())
+                write!(
+                    f,
+                    "`{}` has {}",
+                    path.display(),
+                    plural(problems.len(), "problem")
+                )
             }
             Error::Glyphs { list, missing } => write!(
                 f,
-                "`{}` has {} character(s) the bundled fonts cannot print",
+                "`{}` has {} the bundled fonts cannot print",
                 list.path.display(),
-                missing.len()
+                plural(missing.len(), "character")
             ),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -25,8 +25,14 @@ pub struct Fonts {
 }
 
 static BUNDLED: LazyLock<Fonts> = LazyLock::new(|| {
-    let fonts: Vec<Font> = FILES.iter().flat_map(|data| Font::iter(Bytes::new(*data))).collect();
-    Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
+    let fonts: Vec<Font> = FILES
+        .iter()
+        .flat_map(|data| Font::iter(Bytes::new(*data)))
+        .collect();
+    Fonts {
+        book: LazyHash::new(FontBook::from_fonts(&fonts)),
+        fonts,
+    }
 });
 
 /// The fonts every letter is set in.
@@ -38,7 +44,11 @@ impl Fonts {
     /// Whether some bundled font can draw `c`. Typst would print a blank box
     /// for a character none has, and only warn.
     pub fn covers(&self, c: char) -> bool {
-        c.is_control() || self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+        c.is_control()
+            || self
+                .fonts
+                .iter()
+                .any(|f| f.info().coverage.contains(c as u32))
     }
 }
 
@@ -54,7 +64,10 @@ pub struct MissingGlyph {
 
 /// Finds every character the letter could not print, one report per field.
 pub fn missing_glyphs(fonts: &Fonts, list: &Signatories) -> Vec<MissingGlyph> {
-    list.entries.iter().flat_map(|entry| missing_in_entry(fonts, entry)).collect()
+    list.entries
+        .iter()
+        .flat_map(|entry| missing_in_entry(fonts, entry))
+        .collect()
 }
 
 fn missing_in_entry(fonts: &Fonts, entry: &Signatory) -> Vec<MissingGlyph> {
@@ -63,7 +76,12 @@ fn missing_in_entry(fonts: &Fonts, entry: &Signatory) -> Vec<MissingGlyph> {
         .filter(|(key, _)| *key != "url" && *key != "sort_as")
         .filter_map(|(field, value)| {
             let character = value.value.chars().find(|c| !fonts.covers(*c))?;
-            Some(MissingGlyph { entry: entry.name.value.clone(), field, character, span: value.span.clone() })
+            Some(MissingGlyph {
+                entry: entry.name.value.clone(),
+                field,
+                character,
+                span: value.span.clone(),
+            })
         })
         .collect()
 }

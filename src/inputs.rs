@@ -22,7 +22,11 @@ impl Inputs {
         let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
         let date = LetterDate::resolve(args.date.as_deref(), epoch.as_deref())?;
         let signatories = load_signatories(&args.signatories)?;
-        Ok(Self { letter: args.letter.clone(), signatories, date })
+        Ok(Self {
+            letter: args.letter.clone(),
+            signatories,
+            date,
+        })
     }
 
     /// The JSON the template reads.
@@ -38,6 +42,9 @@ pub fn load_signatories(path: &std::path::Path) -> Result<Signatories, Error> {
     if missing.is_empty() {
         Ok(list)
     } else {
-        Err(Error::Glyphs { list: Box::new(list), missing })
+        Err(Error::Glyphs {
+            list: Box::new(list),
+            missing,
+        })
     }
 }

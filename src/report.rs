@@ -4,21 +4,33 @@
 
 use std::io::{IsTerminal, Write};
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{SimpleFile, SimpleFiles};
+use codespan_reporting::term::termcolor::{
+    Buffer, Color, ColorChoice, ColorSpec, StandardStream, WriteColor,
+};
 use codespan_reporting::term::{self, Config};
-use typst::diag::SourceDiagnostic;
-use typst_kit::diagnostics::termcolor::{Buffer, ColorChoice, StandardStream, WriteColor};
-use typst_kit::diagnostics::{DiagnosticFormat, DiagnosticWorld};
+use typst::World;
+use typst::WorldExt;
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::syntax::{DiagSpan, FileId};
 
 use crate::error::Error;
 use crate::signatories::{LoadError, Problem};
+use crate::world::LetterWorld;
 
 /// Prints a command's failure on stderr.
 pub fn error(err: &Error) {
     let mut out = StandardStream::stderr(color_choice());
     match err {
-        Error::Signatories(LoadError::Invalid { path, source, problems }) => {
+        Error::Signatories(LoadError::Invalid {
+            path,
+            source,
+            problems,
+        }) => {
             let file = SimpleFile::new(path.display().to_string(), source.as_str());
             for problem in problems {
                 emit(&mut out, &file, problem_diagnostic(problem));
@@ -46,6 +58,7 @@ pub fn error(err: &Error) {
         }
         Error::Typst(rendered) => {
             let _ = write!(out, "{rendered}");
+            summary(&mut out, err);
         }
         other => {
             let _ = out.set_color(&error_color());
@@ -63,18 +76,78 @@ pub fn problem_diagnostic(problem: &Problem) -> Diagnostic<()> {
     if let Some((span, label)) = &problem.related {
         labels.push(Label::secondary((), span.clone()).with_message(label.clone()));
     }
-    Diagnostic::error().with_message(problem.message.clone()).with_labels(labels)
+    Diagnostic::error()
+        .with_message(problem.message.clone())
+        .with_labels(labels)
 }
 
-/// Renders Typst's diagnostics (errors and warnings) with their snippets.
-pub fn typst(world: &dyn DiagnosticWorld, diagnostics: &[SourceDiagnostic]) -> String {
-    let mut buffer = if color_choice() == ColorChoice::Never { Buffer::no_color() } else { Buffer::ansi() };
-    let _ = typst_kit::diagnostics::emit(&mut buffer, world, diagnostics, DiagnosticFormat::Human);
+/// Renders Typst's diagnostics (errors and warnings) with their snippets,
+/// in the same style and with the same 1-based columns as the rest.
+pub fn typst(world: &LetterWorld, diagnostics: &[SourceDiagnostic]) -> String {
+    let mut files = SimpleFiles::new();
+    let mut known: HashMap<FileId, usize> = HashMap::new();
+    let mut locate = |span: DiagSpan| -> Option<(usize, Range<usize>)> {
+        let id = span.id()?;
+        let range = world.range(span)?;
+        let file = match known.get(&id) {
+            Some(file) => *file,
+            None => {
+                let text = match world.source(id) {
+                    Ok(source) => source.text().to_owned(),
+                    Err(_) => String::from_utf8_lossy(&world.file(id).ok()?).into_owned(),
+                };
+                let file = files.add(world.name(id), text);
+                known.insert(id, file);
+                file
+            }
+        };
+        Some((file, range))
+    };
+
+    let mut rendered = Vec::new();
+    for diagnostic in diagnostics {
+        let mut labels = Vec::new();
+        let mut notes = Vec::new();
+        if let Some((file, range)) = locate(diagnostic.span) {
+            labels.push(Label::primary(file, range));
+        }
+        for hint in &diagnostic.hints {
+            match locate(hint.span) {
+                Some((file, range)) => {
+                    labels.push(Label::secondary(file, range).with_message(hint.v.as_str()))
+                }
+                None => notes.push(format!("hint: {}", hint.v)),
+            }
+        }
+        for point in &diagnostic.trace {
+            if let Some((file, range)) = locate(point.span.into()) {
+                labels.push(Label::secondary(file, range).with_message(point.v.to_string()));
+            }
+        }
+        let head = match diagnostic.severity {
+            Severity::Error => Diagnostic::error(),
+            Severity::Warning => Diagnostic::warning(),
+        };
+        rendered.push(
+            head.with_message(diagnostic.message.as_str())
+                .with_labels(labels)
+                .with_notes(notes),
+        );
+    }
+
+    let mut buffer = if color_choice() == ColorChoice::Never {
+        Buffer::no_color()
+    } else {
+        Buffer::ansi()
+    };
+    for diagnostic in &rendered {
+        let _ = term::emit(&mut buffer, &Config::default(), &files, diagnostic);
+    }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
 /// Prints Typst's warnings, if any, on stderr.
-pub fn warnings(world: &dyn DiagnosticWorld, warnings: &[SourceDiagnostic]) {
+pub fn warnings(world: &LetterWorld, warnings: &[SourceDiagnostic]) {
     if !warnings.is_empty() {
         eprint!("{}", typst(world, warnings));
     }
@@ -92,12 +165,16 @@ fn summary(out: &mut dyn WriteColor, err: &Error) {
     let _ = writeln!(out, ": {err}; nothing was written");
 }
 
-fn error_color() -> typst_kit::diagnostics::termcolor::ColorSpec {
-    let mut spec = typst_kit::diagnostics::termcolor::ColorSpec::new();
-    spec.set_fg(Some(typst_kit::diagnostics::termcolor::Color::Red)).set_bold(true);
+fn error_color() -> ColorSpec {
+    let mut spec = ColorSpec::new();
+    spec.set_fg(Some(Color::Red)).set_bold(true);
     spec
 }
 
 fn color_choice() -> ColorChoice {
-    if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never }
+    if std::io::stderr().is_terminal() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    }
 }

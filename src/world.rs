@@ -16,7 +16,6 @@ use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
-use typst_kit::diagnostics::DiagnosticWorld;
 
 use crate::data::DATA_PATH;
 use crate::date::LetterDate;
@@ -41,7 +40,11 @@ impl fmt::Display for WorldError {
                 dir.display()
             ),
             WorldError::NoMain(main) => {
-                write!(f, "letter folder has no `{MAIN_FILE}`: expected `{}`", main.display())
+                write!(
+                    f,
+                    "letter folder has no `{MAIN_FILE}`: expected `{}`",
+                    main.display()
+                )
             }
         }
     }
@@ -70,8 +73,9 @@ impl LetterWorld {
         data: Vec<u8>,
         date: LetterDate,
     ) -> Result<Self, WorldError> {
-        let canonical_root =
-            root.canonicalize().map_err(|_| WorldError::NoFolder(root.to_owned()))?;
+        let canonical_root = root
+            .canonicalize()
+            .map_err(|_| WorldError::NoFolder(root.to_owned()))?;
         if !canonical_root.is_dir() {
             return Err(WorldError::NoFolder(root.to_owned()));
         }
@@ -115,7 +119,9 @@ impl LetterWorld {
             ))));
         }
         let path = id.vpath().realize(&self.root).map_err(FileError::Realize)?;
-        let real = path.canonicalize().map_err(|err| FileError::from_io(err, &path))?;
+        let real = path
+            .canonicalize()
+            .map_err(|err| FileError::from_io(err, &path))?;
         if !real.starts_with(&self.canonical_root) {
             return Err(FileError::Other(Some(typst::ecow::eco_format!(
                 "`{}` leads outside the letter folder, which is all a letter may read",
@@ -173,7 +179,10 @@ impl Slot {
             let bytes = self.bytes.clone().expect("slot was read");
             self.source = Some(bytes.and_then(|bytes| {
                 let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
-                Ok(Source::new(id, text.trim_start_matches('\u{feff}').to_owned()))
+                Ok(Source::new(
+                    id,
+                    text.trim_start_matches('\u{feff}').to_owned(),
+                ))
             }));
         }
         self.source.clone().expect("source was just set")
@@ -218,15 +227,18 @@ impl World for LetterWorld {
     }
 }
 
-impl DiagnosticWorld for LetterWorld {
-    fn name(&self, id: FileId) -> String {
+impl LetterWorld {
+    /// How a file is named in messages: its path as the user would type it.
+    pub fn name(&self, id: FileId) -> String {
         if id == self.data_id {
             return format!("{DATA_PATH} (generated from the signatories)");
         }
         match id.root() {
-            VirtualRoot::Project => {
-                self.root.join(id.vpath().get_without_slash()).display().to_string()
-            }
+            VirtualRoot::Project => self
+                .root
+                .join(id.vpath().get_without_slash())
+                .display()
+                .to_string(),
             VirtualRoot::Package(spec) => format!("{spec}{}", id.vpath().get_with_slash()),
         }
     }

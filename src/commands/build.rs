@@ -2,10 +2,9 @@
 
 use typst::diag::SourceDiagnostic;
 use typst::model::Document;
-use typst_kit::diagnostics::DiagnosticWorld;
 
 use crate::args::BuildArgs;
-use crate::compile::{self, Compiled, CompileError, PdfSettings};
+use crate::compile::{self, CompileError, Compiled, PdfSettings};
 use crate::error::Error;
 use crate::fonts;
 use crate::inputs::Inputs;
@@ -15,7 +14,12 @@ use crate::world::LetterWorld;
 
 pub fn run(args: &BuildArgs) -> Result<(), Error> {
     let inputs = Inputs::load(&args.input)?;
-    let world = LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data(None), inputs.date)?;
+    let world = LetterWorld::new(
+        &inputs.letter,
+        fonts::bundled(),
+        inputs.data(None),
+        inputs.date,
+    )?;
     let compiled = compile::compile(&world).map_err(|err| typst_error(&world, err))?;
     report::warnings(&world, &compiled.warnings);
 
@@ -26,8 +30,11 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         standards: typst_pdf::PdfStandards::default(),
     };
     let pdf = compile::export_pdf(&compiled, &settings).map_err(|err| typst_error(&world, err))?;
-    let path = output::expand(&args.output, &[("date", &inputs.date.iso()), ("slug", &slug)])
-        .map_err(Error::Usage)?;
+    let path = output::expand(
+        &args.output,
+        &[("date", &inputs.date.iso()), ("slug", &slug)],
+    )
+    .map_err(Error::Usage)?;
     output::write_atomically(&path, &pdf)?;
 
     let counts = inputs.signatories.counts();
@@ -45,7 +52,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
 
 /// Renders Typst's errors and warnings now, while the world that can show
 /// their source is at hand.
-pub fn typst_error(world: &dyn DiagnosticWorld, err: CompileError) -> Error {
+pub fn typst_error(world: &LetterWorld, err: CompileError) -> Error {
     let all: Vec<SourceDiagnostic> = err.errors.into_iter().chain(err.warnings).collect();
     Error::Typst(report::typst(world, &all))
 }

@@ -20,7 +20,11 @@ pub enum LoadError {
     /// The file could not be read at all.
     Read { path: PathBuf, error: io::Error },
     /// The file was read but is not valid TOML, or not a valid list.
-    Invalid { path: PathBuf, source: String, problems: Vec<Problem> },
+    Invalid {
+        path: PathBuf,
+        source: String,
+        problems: Vec<Problem>,
+    },
 }
 
 /// One thing wrong in the file, located by byte range.
@@ -35,20 +39,31 @@ pub struct Problem {
 
 impl Problem {
     fn new(span: Range<usize>, message: impl Into<String>, label: impl Into<String>) -> Self {
-        Self { span, message: message.into(), label: label.into(), related: None }
+        Self {
+            span,
+            message: message.into(),
+            label: label.into(),
+            related: None,
+        }
     }
 }
 
 /// Reads and validates a signatories file.
 pub fn load(path: &Path) -> Result<Signatories, LoadError> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|error| LoadError::Read { path: path.to_owned(), error })?;
+    let source = std::fs::read_to_string(path).map_err(|error| LoadError::Read {
+        path: path.to_owned(),
+        error,
+    })?;
     parse(path, source)
 }
 
 /// Validates the text of a signatories file; `path` is only used to name it.
 pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
-    let invalid = |source, problems| LoadError::Invalid { path: path.to_owned(), source, problems };
+    let invalid = |source, problems| LoadError::Invalid {
+        path: path.to_owned(),
+        source,
+        problems,
+    };
     let table = match DeTable::parse(&source) {
         Ok(table) => table,
         Err(err) => {
@@ -81,7 +96,11 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
         let DeValue::Array(items) = value.get_ref() else {
             problems.push(Problem::new(
                 value.span(),
-                format!("`{}` must be a list of entries, written [[{}]]", kind.key(), kind.key()),
+                format!(
+                    "`{}` must be a list of entries, written [[{}]]",
+                    kind.key(),
+                    kind.key()
+                ),
                 format!("found {}", describe(value.get_ref())),
             ));
             continue;
@@ -106,7 +125,11 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
     duplicates(&entries, &mut problems);
 
     if problems.is_empty() {
-        Ok(Signatories { path: path.to_owned(), source, entries })
+        Ok(Signatories {
+            path: path.to_owned(),
+            source,
+            entries,
+        })
     } else {
         problems.sort_by_key(|p| p.span.start);
         Err(invalid(source, problems))
@@ -127,7 +150,6 @@ fn entry(
     fields: &DeTable,
     problems: &mut Vec<Problem>,
 ) -> Option<Signatory> {
-    let before = problems.len();
     let name_for_messages = match fields.get("name").map(|v| v.get_ref()) {
         Some(DeValue::String(name)) if !name.trim().is_empty() => {
             format!("{} \"{}\"", kind.key(), name.trim())
@@ -182,7 +204,9 @@ fn entry(
             why,
         ));
     }
-    (problems.len() == before).then_some(entry)
+    // Returned even if an optional field was refused, so that a duplicate
+    // name is still reported alongside.
+    Some(entry)
 }
 
 /// A field's value, which must be a non-blank string.
@@ -194,11 +218,22 @@ fn string_field(
 ) -> Option<Field> {
     match value.get_ref() {
         DeValue::String(text) if text.trim().is_empty() => {
-            let label = if key == "name" { "a name is required" } else { "give a value or delete the line" };
-            problems.push(Problem::new(value.span(), format!("field `{key}` of {entry} is empty"), label));
+            let label = if key == "name" {
+                "a name is required"
+            } else {
+                "give a value or delete the line"
+            };
+            problems.push(Problem::new(
+                value.span(),
+                format!("field `{key}` of {entry} is empty"),
+                label,
+            ));
             None
         }
-        DeValue::String(text) => Some(Field { value: text.to_string(), span: value.span() }),
+        DeValue::String(text) => Some(Field {
+            value: text.to_string(),
+            span: value.span(),
+        }),
         other => {
             problems.push(Problem::new(
                 value.span(),
@@ -234,7 +269,9 @@ fn duplicates(entries: &[Signatory], problems: &mut Vec<Problem>) {
 
 /// Why a `url` field would make a broken link, if it would.
 pub fn url_problem(url: &str) -> Option<&'static str> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
     let Some(rest) = rest else {
         return Some("a link must start with https:// or http://");
     };
@@ -261,7 +298,10 @@ fn describe(value: &DeValue) -> &'static str {
 }
 
 fn quoted(keys: &[&str]) -> String {
-    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The allowed key closest to a typo, if one is close enough to be meant.

@@ -102,8 +102,11 @@ pub struct Signatories {
 
 impl Signatories {
     pub fn counts(&self) -> Counts {
-        let organisations =
-            self.entries.iter().filter(|s| s.kind == Kind::Organisation).count();
+        let organisations = self
+            .entries
+            .iter()
+            .filter(|s| s.kind == Kind::Organisation)
+            .count();
         Counts {
             total: self.entries.len(),
             organisations,

@@ -2,6 +2,8 @@
 //! of the letter, the binary run as a user runs it, and a reader for PDFs.
 #![allow(dead_code)]
 
+pub mod pdf;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,8 +28,11 @@ impl Scratch {
             let entry = entry.unwrap();
             std::fs::copy(entry.path(), dir.join("letter").join(entry.file_name())).unwrap();
         }
-        std::fs::copy(Path::new(REPO).join("signatories.toml"), dir.join("signatories.toml"))
-            .unwrap();
+        std::fs::copy(
+            Path::new(REPO).join("signatories.toml"),
+            dir.join("signatories.toml"),
+        )
+        .unwrap();
         Scratch { dir }
     }
 
@@ -81,19 +86,31 @@ impl From<Output> for Run {
 impl Run {
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn fails(self, code: i32) -> Self {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stderr_has(self, needle: &str) -> Self {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 }

@@ -1,16 +1,21 @@
 //! Reading back what the binary wrote, with `lopdf`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use lopdf::{Dictionary, Document, Object};
 
 pub struct Pdf {
     pub doc: Document,
+    pub path: PathBuf,
 }
 
 impl Pdf {
     pub fn open(path: &Path) -> Pdf {
-        Pdf { doc: Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())) }
+        let doc = Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        Pdf {
+            doc,
+            path: path.to_owned(),
+        }
     }
 
     pub fn page_count(&self) -> usize {
@@ -38,13 +43,30 @@ impl Pdf {
     }
 
     /// The text of one page (1-based), as the PDF's text layer gives it.
+    ///
+    /// lopdf cannot parse the ToUnicode maps Typst writes, so the text layer
+    /// is read with poppler's `pdftotext` (installed by `.ci/run`).
     pub fn page_text(&self, page: u32) -> String {
-        self.doc.extract_text(&[page]).unwrap()
+        let page = page.to_string();
+        let output = std::process::Command::new("pdftotext")
+            .args(["-raw", "-f", &page, "-l", &page, "-enc", "UTF-8"])
+            .arg(&self.path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed: see .ci/run");
+        assert!(
+            output.status.success(),
+            "pdftotext failed on {}",
+            self.path.display()
+        );
+        String::from_utf8(output.stdout).unwrap()
     }
 
     /// The text of every page, in order, one string per page.
     pub fn pages_text(&self) -> Vec<String> {
-        (1..=self.page_count() as u32).map(|p| self.page_text(p)).collect()
+        (1..=self.page_count() as u32)
+            .map(|p| self.page_text(p))
+            .collect()
     }
 
     /// The /URI of every link annotation, per page (1-based).
@@ -52,10 +74,14 @@ impl Pdf {
         let mut out = Vec::new();
         for (number, id) in self.doc.get_pages() {
             let page = self.doc.get_dictionary(id).unwrap();
-            let Ok(annots) = page.get(b"Annots") else { continue };
+            let Ok(annots) = page.get(b"Annots") else {
+                continue;
+            };
             for annot in self.resolve(annots).as_array().unwrap() {
                 let annot = self.resolve(annot).as_dict().unwrap();
-                let Ok(action) = annot.get(b"A") else { continue };
+                let Ok(action) = annot.get(b"A") else {
+                    continue;
+                };
                 let action = self.resolve(action).as_dict().unwrap();
                 if let Ok(uri) = action.get(b"URI") {
                     let bytes = self.resolve(uri).as_str().unwrap();

@@ -1,0 +1,41 @@
+//! Signatory fields are printed as written: none of them runs as Typst code.
+
+mod common;
+
+use common::Scratch;
+use common::pdf::Pdf;
+
+#[test]
+fn markup_and_code_in_names_print_literally() {
+    let s = Scratch::new();
+    let names = [
+        r#"#panic("x")"#,
+        "$x^2$",
+        "*bold* _emph_",
+        r#"#read("/etc/passwd")"#,
+        "] [ \\ <label> @ref // not a comment",
+    ];
+    let mut toml = String::new();
+    for name in names {
+        toml.push_str(&format!("[[organisation]]\nname = '''{name}'''\n\n"));
+    }
+    toml.push_str(
+        "[[individual]]\nname = \"Eve Example\"\naffiliation = '''#eval(\"1 + 1\") {x}'''\n",
+    );
+    s.write("signatories.toml", &toml);
+    s.run(&["build", "--date", "2025-02-13", "-o", "out.pdf"])
+        .ok();
+    let text = Pdf::open(&s.path("out.pdf")).pages_text().join("\n");
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for name in names {
+        assert!(
+            lines.contains(&name),
+            "{name:?} not printed literally:\n{text}"
+        );
+    }
+    assert!(
+        lines.contains(&r#"Eve Example, #eval("1 + 1") {x}"#),
+        "{text}"
+    );
+    assert!(!text.contains("root:"), "a file was read");
+}
