@@ -19,6 +19,101 @@ pub struct Cli {
 pub enum Command {
     /// Typeset the letter as a PDF.
     Build(BuildArgs),
+    /// List, add, remove, import or compare signatories.
+    Signatories(SignatoriesArgs),
+    /// Validate everything a build would, plus lints; writes nothing.
+    /// Exit 0: clean; 1: problems found; 2: an input could not be read.
+    Check(InputArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SignatoriesArgs {
+    /// The signatories file.
+    #[arg(long, value_name = "FILE", default_value = "signatories.toml", global = true)]
+    pub signatories: PathBuf,
+
+    #[command(subcommand)]
+    pub action: SignatoriesAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SignatoriesAction {
+    /// The list as the letter prints it, with counts by kind.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add one signatory, in collated position; refuses (near-)duplicates.
+    Add(AddArgs),
+    /// Remove the one signatory with this name (case and accents ignored).
+    Remove {
+        name: String,
+    },
+    /// Add the signatories of a sign-on form's CSV export.
+    Import(ImportArgs),
+    /// Who was added, removed or changed between two files.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("kind").required(true).args(["organisation", "individual"]))]
+pub struct AddArgs {
+    /// Add an organisation with this name.
+    #[arg(long, value_name = "NAME")]
+    pub organisation: Option<String>,
+
+    /// Add an individual with this name.
+    #[arg(long, value_name = "NAME")]
+    pub individual: Option<String>,
+
+    /// An individual's affiliation, printed after the name.
+    #[arg(long, value_name = "TEXT")]
+    pub affiliation: Option<String>,
+
+    /// An individual's sort key, if not the last word of the name.
+    #[arg(long, value_name = "KEY")]
+    pub sort_as: Option<String>,
+
+    /// A link: the organisation's name, or the individual's affiliation.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Add even if it looks like a signatory already listed.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file, with a header row.
+    pub file: PathBuf,
+
+    /// Show what would be added, skipped and rejected; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The header of the column with names [default: Name].
+    #[arg(long, value_name = "HEADER")]
+    pub name_column: Option<String>,
+
+    /// The header of the column with affiliations [default: Affiliation or Organisation].
+    #[arg(long, value_name = "HEADER")]
+    pub affiliation_column: Option<String>,
+
+    /// The header of the column saying organisation or individual [default: Type or Kind].
+    #[arg(long, value_name = "HEADER")]
+    pub kind_column: Option<String>,
+
+    /// The header of the column with links [default: URL or Website].
+    #[arg(long, value_name = "HEADER")]
+    pub url_column: Option<String>,
 }
 
 /// What a letter is made from; shared by every command that compiles it.

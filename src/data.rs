@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::date::LetterDate;
-use crate::signatories::{Counts, Kind, Signatories};
+use crate::signatories::{Counts, Signatories};
 
 /// The virtual file the template reads with `json("/data.json")`.
 pub const DATA_PATH: &str = "/data.json";
@@ -45,19 +45,7 @@ pub struct Entry<'a> {
 impl<'a> LetterData<'a> {
     pub fn new(list: &'a Signatories, date: LetterDate, version: Option<&'a str>) -> Self {
         use chrono::Datelike;
-        let signatories = list
-            .collated()
-            .into_iter()
-            .map(|s| Entry {
-                kind: match s.kind {
-                    Kind::Organisation => "organisation",
-                    Kind::Individual => "individual",
-                },
-                name: &s.name.value,
-                affiliation: s.affiliation.as_ref().map(|f| f.value.as_str()),
-                url: s.url.as_ref().map(|f| f.value.as_str()),
-            })
-            .collect();
+        let signatories = entries(list);
         LetterData {
             date: DateData {
                 iso: date.iso(),
@@ -73,6 +61,20 @@ impl<'a> LetterData<'a> {
     }
 
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(self).expect("letter data serialises")
+        serde_json::to_vec(self).expect("letter data serialises")
     }
+}
+
+/// The signatories in printed order, as the template (and `list --json`)
+/// see them.
+pub fn entries(list: &Signatories) -> Vec<Entry<'_>> {
+    list.collated()
+        .into_iter()
+        .map(|s| Entry {
+            kind: s.kind.key(),
+            name: &s.name.value,
+            affiliation: s.affiliation.as_ref().map(|f| f.value.as_str()),
+            url: s.url.as_ref().map(|f| f.value.as_str()),
+        })
+        .collect()
 }

@@ -6,6 +6,8 @@ use std::fmt;
 use crate::date::DateError;
 use crate::fonts::MissingGlyph;
 use crate::output::WriteError;
+use crate::signatories::edit::EditError;
+use crate::signatories::import::ImportError;
 use crate::signatories::{LoadError, Signatories};
 use crate::world::WorldError;
 
@@ -24,13 +26,18 @@ pub enum Error {
     /// Typst's diagnostics, rendered by `report` while their world existed.
     Typst(String),
     Write(WriteError),
+    /// An edit of the signatories file that was refused.
+    Refused(String),
+    Import(ImportError),
 }
 
 impl Error {
     /// 2 when an input could not be read at all, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Signatories(LoadError::Read { .. }) | Error::Letter(_) => 2,
+            Error::Signatories(LoadError::Read { .. } | LoadError::Syntax { .. })
+            | Error::Letter(_)
+            | Error::Import(ImportError::Read { .. }) => 2,
             _ => 1,
         }
     }
@@ -68,12 +75,17 @@ impl fmt::Display for Error {
             Error::Date(err) => err.fmt(f),
             Error::Letter(err) => err.fmt(f),
             Error::Write(err) => err.fmt(f),
+            Error::Refused(why) => f.write_str(why),
+            Error::Import(err) => err.fmt(f),
             Error::Signatories(LoadError::Read { path, error }) => {
                 write!(
                     f,
                     "cannot read signatories file `{}`: {error}",
                     path.display()
                 )
+            }
+            Error::Signatories(LoadError::Syntax { path, .. }) => {
+                write!(f, "`{}` is not valid TOML", path.display())
             }
             Error::Signatories(LoadError::Invalid { path, problems, .. }) => {
                 write!(
@@ -100,5 +112,21 @@ fn plural(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+impl From<EditError> for Error {
+    fn from(err: EditError) -> Self {
+        match err {
+            EditError::Load(err) => Error::Signatories(err),
+            EditError::Write(err) => Error::Write(err),
+            EditError::Verify(why) => Error::Refused(format!("edit abandoned, file unchanged: {why}")),
+        }
+    }
+}
+
+impl From<ImportError> for Error {
+    fn from(err: ImportError) -> Self {
+        Error::Import(err)
     }
 }

@@ -8,7 +8,7 @@ use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
-use crate::signatories::{Signatories, Signatory};
+use crate::signatories::{Problem, Signatories, Signatory};
 
 /// The font files under `fonts/`, embedded at compile time.
 const FILES: [&[u8]; 4] = [
@@ -50,6 +50,11 @@ impl Fonts {
                 .iter()
                 .any(|f| f.info().coverage.contains(c as u32))
     }
+
+    /// The first character of `text` that no bundled font has.
+    pub fn first_missing(&self, text: &str) -> Option<char> {
+        text.chars().find(|c| !self.covers(*c))
+    }
 }
 
 /// A character in the signatories that no bundled font can draw.
@@ -60,6 +65,22 @@ pub struct MissingGlyph {
     pub character: char,
     /// Where the field's value is in the signatories file.
     pub span: Range<usize>,
+}
+
+impl MissingGlyph {
+    /// As a problem in the signatories file, for `report` and `check`.
+    pub fn to_problem(&self) -> Problem {
+        let c = self.character;
+        Problem {
+            span: self.span.clone(),
+            message: format!(
+                "signatory \"{}\": field `{}` has '{c}' (U+{:04X}), which no bundled font can print",
+                self.entry, self.field, c as u32
+            ),
+            label: "Typst would print a blank here; add a font with it to fonts/".into(),
+            related: None,
+        }
+    }
 }
 
 /// Finds every character the letter could not print, one report per field.
@@ -75,7 +96,7 @@ fn missing_in_entry(fonts: &Fonts, entry: &Signatory) -> Vec<MissingGlyph> {
         .fields()
         .filter(|(key, _)| *key != "url" && *key != "sort_as")
         .filter_map(|(field, value)| {
-            let character = value.value.chars().find(|c| !fonts.covers(*c))?;
+            let character = fonts.first_missing(&value.value)?;
             Some(MissingGlyph {
                 entry: entry.name.value.clone(),
                 field,

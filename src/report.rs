@@ -24,36 +24,19 @@ use crate::world::LetterWorld;
 
 /// Prints a command's failure on stderr.
 pub fn error(err: &Error) {
-    let mut out = StandardStream::stderr(color_choice());
+    let mut out = stderr();
     match err {
-        Error::Signatories(LoadError::Invalid {
-            path,
-            source,
-            problems,
-        }) => {
-            let file = SimpleFile::new(path.display().to_string(), source.as_str());
-            for problem in problems {
-                emit(&mut out, &file, problem_diagnostic(problem));
-            }
+        Error::Signatories(LoadError::Invalid { path, source, problems }) => {
+            problems_in(&mut out, path, source, problems, Severity::Error);
+            summary(&mut out, err);
+        }
+        Error::Signatories(LoadError::Syntax { path, source, problem }) => {
+            problems_in(&mut out, path, source, std::slice::from_ref(problem), Severity::Error);
             summary(&mut out, err);
         }
         Error::Glyphs { list, missing } => {
-            let file = SimpleFile::new(list.path.display().to_string(), list.source.as_str());
-            for glyph in missing {
-                let c = glyph.character;
-                let diagnostic = Diagnostic::error()
-                    .with_message(format!(
-                        "signatory \"{}\": field `{}` has '{c}' (U+{:04X}), which no bundled font can print",
-                        glyph.entry, glyph.field, c as u32
-                    ))
-                    .with_labels(vec![Label::primary((), glyph.span.clone()).with_message(
-                        "Typst would print a blank here",
-                    )])
-                    .with_notes(vec![
-                        "add a font that has it to fonts/ (and to src/fonts.rs), or spell the name without it".into(),
-                    ]);
-                emit(&mut out, &file, diagnostic);
-            }
+            let problems: Vec<Problem> = missing.iter().map(|m| m.to_problem()).collect();
+            problems_in(&mut out, &list.path, &list.source, &problems, Severity::Error);
             summary(&mut out, err);
         }
         Error::Typst(rendered) => {
@@ -69,16 +52,32 @@ pub fn error(err: &Error) {
     }
 }
 
-/// One finding in a signatories file, as a diagnostic (`check` uses it too).
-pub fn problem_diagnostic(problem: &Problem) -> Diagnostic<()> {
-    let mut labels =
-        vec![Label::primary((), problem.span.clone()).with_message(problem.label.clone())];
-    if let Some((span, label)) = &problem.related {
-        labels.push(Label::secondary((), span.clone()).with_message(label.clone()));
+/// Prints problems found in one file (errors, or `check`'s findings).
+pub fn problems_in(
+    out: &mut dyn WriteColor,
+    path: &std::path::Path,
+    source: &str,
+    problems: &[Problem],
+    severity: Severity,
+) {
+    let file = SimpleFile::new(path.display().to_string(), source);
+    for problem in problems {
+        let mut labels =
+            vec![Label::primary((), problem.span.clone()).with_message(problem.label.clone())];
+        if let Some((span, label)) = &problem.related {
+            labels.push(Label::secondary((), span.clone()).with_message(label.clone()));
+        }
+        let head = match severity {
+            Severity::Error => Diagnostic::error(),
+            Severity::Warning => Diagnostic::warning(),
+        };
+        emit(out, &file, head.with_message(problem.message.clone()).with_labels(labels));
     }
-    Diagnostic::error()
-        .with_message(problem.message.clone())
-        .with_labels(labels)
+}
+
+/// Where messages about problems go: stderr, coloured on a terminal.
+pub fn stderr() -> StandardStream {
+    StandardStream::stderr(color_choice())
 }
 
 /// Renders Typst's diagnostics (errors and warnings) with their snippets,

@@ -67,8 +67,8 @@ fn malformed_toml() {
         &s,
         &good,
         &[],
-        1,
-        &["invalid TOML", &format!("signatories.toml:{line}:")],
+        2,
+        &["invalid TOML", &format!("signatories.toml:{line}:14")],
     );
 }
 

@@ -1,12 +1,19 @@
 //! One module per subcommand; each runs the pipeline stages it needs.
 
 mod build;
+mod check;
+mod diff;
+mod import;
+mod signatories;
 
 use crate::args::{Cli, Command};
 use crate::error::Error;
 
-pub fn run(cli: Cli) -> Result<(), Error> {
+/// Runs a command; `Ok` holds its exit code (`check` exits 1 on findings).
+pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
-        Command::Build(args) => build::run(&args),
+        Command::Build(args) => build::run(&args).map(|()| 0),
+        Command::Signatories(args) => signatories::run(args).map(|()| 0),
+        Command::Check(args) => check::run(&args),
     }
 }

@@ -34,11 +34,6 @@ impl Collator {
             .then_with(|| self.tertiary.compare(a.sort_key(), b.sort_key()))
             .then_with(|| self.tertiary.compare(&a.name.value, &b.name.value))
     }
-
-    /// Whether two strings are equal once case and accents are ignored.
-    pub fn primary_eq(&self, a: &str, b: &str) -> bool {
-        self.primary.compare(a, b) == Ordering::Equal
-    }
 }
 
 impl Default for Collator {

@@ -19,12 +19,10 @@ use super::{Field, Kind, Signatories, Signatory, fold};
 pub enum LoadError {
     /// The file could not be read at all.
     Read { path: PathBuf, error: io::Error },
-    /// The file was read but is not valid TOML, or not a valid list.
-    Invalid {
-        path: PathBuf,
-        source: String,
-        problems: Vec<Problem>,
-    },
+    /// The file is not TOML.
+    Syntax { path: PathBuf, source: String, problem: Problem },
+    /// The file is TOML, but not a valid list of signatories.
+    Invalid { path: PathBuf, source: String, problems: Vec<Problem> },
 }
 
 /// One thing wrong in the file, located by byte range.
@@ -70,7 +68,7 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
             let span = err.span().unwrap_or(0..0);
             let message = format!("invalid TOML: {}", err.message().trim_end());
             let problem = Problem::new(span, message, "here");
-            return Err(invalid(source, vec![problem]));
+            return Err(LoadError::Syntax { path: path.to_owned(), source, problem });
         }
     };
 
@@ -336,6 +334,7 @@ mod tests {
     fn problems(text: &str) -> Vec<Problem> {
         match parse(Path::new("s.toml"), text.to_owned()) {
             Err(LoadError::Invalid { problems, .. }) => problems,
+            Err(LoadError::Syntax { problem, .. }) => vec![problem],
             other => panic!("expected problems, got {other:?}"),
         }
     }

@@ -5,14 +5,19 @@
 //! here has a non-empty name, only known fields, and no duplicate.
 
 mod collate;
+pub mod diff;
+pub mod edit;
 mod fold;
+pub mod import;
+mod lint;
 mod load;
 
 use std::ops::Range;
 use std::path::PathBuf;
 
 pub use collate::Collator;
-pub use fold::fold;
+pub use fold::{HONORIFICS, fold, near_key};
+pub use lint::lint;
 pub use load::{LoadError, Problem, load};
 
 /// The two kinds of entry a letter can list.
@@ -123,10 +128,6 @@ impl Signatories {
         sorted
     }
 
-    /// 1-based line and column of a byte offset in the file.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col(&self.source, offset)
-    }
 }
 
 /// 1-based line and column (in characters) of a byte offset in `text`.

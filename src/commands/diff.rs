@@ -1,0 +1,55 @@
+//! `openletter signatories diff OLD NEW`: the release note of a re-issue.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::signatories::diff::diff;
+use crate::signatories::{Signatory, load};
+
+pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
+    let (old_list, new_list) = (load(old)?, load(new)?);
+    let changes = diff(&old_list, &new_list);
+    let (old_total, new_total) = (old_list.entries.len(), new_list.entries.len());
+    if json {
+        let out = changes.to_json(old_total, new_total);
+        println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+        return Ok(());
+    }
+    let line = |s: &Signatory| match &s.affiliation {
+        Some(a) => format!("{}, {}", s.name.value, a.value),
+        None => s.name.value.clone(),
+    };
+    if !changes.added.is_empty() {
+        println!("Added ({}):", changes.added.len());
+        changes.added.iter().for_each(|s| println!("  + {}", line(s)));
+    }
+    if !changes.removed.is_empty() {
+        println!("Removed ({}):", changes.removed.len());
+        changes.removed.iter().for_each(|s| println!("  - {}", line(s)));
+    }
+    if !changes.changed.is_empty() {
+        println!("Changed ({}):", changes.changed.len());
+        for change in &changes.changed {
+            let fields: Vec<String> = change
+                .fields
+                .iter()
+                .map(|(field, a, b)| format!("{field} {} → {}", shown(a), shown(b)))
+                .collect();
+            println!("  ~ {}: {}", change.new.name.value, fields.join("; "));
+        }
+    }
+    println!(
+        "{old_total} → {new_total} signatories: {} added, {} removed, {} changed",
+        changes.added.len(),
+        changes.removed.len(),
+        changes.changed.len()
+    );
+    Ok(())
+}
+
+fn shown(value: &Option<String>) -> String {
+    match value {
+        Some(v) => format!("\"{v}\""),
+        None => "(none)".into(),
+    }
+}

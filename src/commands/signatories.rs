@@ -1,0 +1,112 @@
+//! `openletter signatories list | add | remove`: the everyday edits, each one
+//! command that cannot drop a name or list one twice.
+
+use serde::Serialize;
+
+use crate::args::{AddArgs, SignatoriesAction, SignatoriesArgs};
+use crate::data::{self, Entry};
+use crate::error::Error;
+use crate::fonts;
+use crate::inputs::load_signatories;
+use crate::signatories::edit::{Editor, NewEntry};
+use crate::signatories::{Counts, Kind, Signatories, fold, line_col};
+
+use super::{diff, import};
+
+pub fn run(args: SignatoriesArgs) -> Result<(), Error> {
+    let path = &args.signatories;
+    match args.action {
+        SignatoriesAction::List { json } => list(&load_signatories(path)?, json),
+        SignatoriesAction::Add(add_args) => add(path, add_args),
+        SignatoriesAction::Remove { name } => remove(path, &name),
+        SignatoriesAction::Import(import_args) => import::run(path, &import_args),
+        SignatoriesAction::Diff { old, new, json } => diff::run(&old, &new, json),
+    }
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    counts: Counts,
+    signatories: Vec<Entry<'a>>,
+}
+
+fn list(list: &Signatories, json: bool) -> Result<(), Error> {
+    let entries = data::entries(list);
+    if json {
+        let out = ListJson { counts: list.counts(), signatories: entries };
+        println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+        return Ok(());
+    }
+    for entry in &entries {
+        match entry.affiliation {
+            Some(affiliation) => println!("{}, {affiliation}", entry.name),
+            None => println!("{}", entry.name),
+        }
+    }
+    println!("{}", counts_line(list.counts()));
+    Ok(())
+}
+
+pub fn counts_line(counts: Counts) -> String {
+    format!(
+        "{} signatories: {} organisations, {} individuals",
+        counts.total, counts.organisations, counts.individuals
+    )
+}
+
+fn add(path: &std::path::Path, args: AddArgs) -> Result<(), Error> {
+    let (kind, name) = match (args.organisation, args.individual) {
+        (Some(name), None) => (Kind::Organisation, name),
+        (None, Some(name)) => (Kind::Individual, name),
+        _ => unreachable!("clap requires exactly one of --organisation and --individual"),
+    };
+    let entry = NewEntry { kind, name, affiliation: args.affiliation, url: args.url, sort_as: args.sort_as };
+    if let Some(why) = unacceptable(&entry) {
+        return Err(Error::Refused(format!("not added: \"{}\": {why}", entry.name)));
+    }
+    let mut editor = Editor::open(path)?;
+    let name = entry.name.clone();
+    editor
+        .add(entry, args.force)
+        .map_err(|refusal| Error::Refused(format!("not added: \"{name}\" {refusal}")))?;
+    editor.save()?;
+    let saved = load_signatories(path)?;
+    let line = saved
+        .entries
+        .iter()
+        .find(|s| fold(&s.name.value) == fold(&name))
+        .map_or(0, |s| line_col(&saved.source, s.span.start).0);
+    println!("added {} \"{name}\" to {} at line {line}", kind.key(), path.display());
+    println!("{}", counts_line(saved.counts()));
+    Ok(())
+}
+
+fn remove(path: &std::path::Path, name: &str) -> Result<(), Error> {
+    let mut editor = Editor::open(path)?;
+    let removed = editor
+        .remove(name)
+        .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
+    let line = line_col(&editor.list.source, removed.span.start).0;
+    editor.save()?;
+    let describe = match &removed.affiliation {
+        Some(a) => format!("\"{}\" ({})", removed.name.value, a.value),
+        None => format!("\"{}\"", removed.name.value),
+    };
+    println!("removed {} {describe}, which was at line {line}", removed.kind.key());
+    println!("{}", counts_line(load_signatories(path)?.counts()));
+    Ok(())
+}
+
+/// Why an entry cannot go into the file: a rule of the file format, or a
+/// character the letter could not print.
+pub fn unacceptable(entry: &NewEntry) -> Option<String> {
+    if let Some(why) = entry.problems() {
+        return Some(why);
+    }
+    let fonts = fonts::bundled();
+    [("name", Some(&entry.name)), ("affiliation", entry.affiliation.as_ref())]
+        .into_iter()
+        .filter_map(|(key, text)| Some((key, fonts.first_missing(text?)?)))
+        .map(|(key, c)| format!("`{key}` has '{c}' (U+{:04X}), which no bundled font can print", c as u32))
+        .next()
+}

@@ -1,0 +1,154 @@
+//! What changed between two versions of a signatories file: the release note
+//! of a re-issued letter.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{Collator, Signatories, Signatory, fold, near_key};
+
+/// One signatory present in both versions with different details.
+pub struct Change<'a> {
+    pub new: &'a Signatory,
+    /// (field, old value, new value) for every field that differs.
+    pub fields: Vec<(&'static str, Option<String>, Option<String>)>,
+}
+
+pub struct Diff<'a> {
+    pub added: Vec<&'a Signatory>,
+    pub removed: Vec<&'a Signatory>,
+    pub changed: Vec<Change<'a>>,
+}
+
+/// Matches entries by folded name, then pairs what is left by near-duplicate
+/// key, so "Dr Jane Doe" renamed "Jane Doe" is a change, not a swap.
+pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
+    let mut unmatched_old: Vec<&Signatory> = Vec::new();
+    let by_fold: HashMap<String, &Signatory> =
+        new.entries.iter().map(|s| (fold(&s.name.value), s)).collect();
+    let mut matched_new: Vec<&Signatory> = Vec::new();
+    let mut changed = Vec::new();
+    for o in &old.entries {
+        match by_fold.get(&fold(&o.name.value)) {
+            Some(n) => {
+                matched_new.push(n);
+                push_change(o, n, &mut changed);
+            }
+            None => unmatched_old.push(o),
+        }
+    }
+    let mut unmatched_new: Vec<&Signatory> = new
+        .entries
+        .iter()
+        .filter(|n| !matched_new.iter().any(|m| std::ptr::eq(*m, *n)))
+        .collect();
+    let mut removed = Vec::new();
+    for o in unmatched_old {
+        let key = near_key(&o.name.value);
+        match unmatched_new.iter().position(|n| near_key(&n.name.value) == key) {
+            Some(i) => push_change(o, unmatched_new.remove(i), &mut changed),
+            None => removed.push(o),
+        }
+    }
+    let collator = Collator::new();
+    unmatched_new.sort_by(|a, b| collator.compare_signatories(a, b));
+    removed.sort_by(|a, b| collator.compare_signatories(a, b));
+    changed.sort_by(|a: &Change, b: &Change| collator.compare_signatories(a.new, b.new));
+    Diff { added: unmatched_new, removed, changed }
+}
+
+fn push_change<'a>(old: &'a Signatory, new: &'a Signatory, out: &mut Vec<Change<'a>>) {
+    let value = |s: &Signatory, key: &str| -> Option<String> {
+        s.fields().find(|(k, _)| *k == key).map(|(_, f)| f.value.clone())
+    };
+    let mut fields = Vec::new();
+    if old.kind != new.kind {
+        fields.push(("kind", Some(old.kind.key().into()), Some(new.kind.key().into())));
+    }
+    for key in ["name", "affiliation", "url", "sort_as"] {
+        let (a, b) = (value(old, key), value(new, key));
+        if a != b {
+            fields.push((key, a, b));
+        }
+    }
+    if !fields.is_empty() {
+        out.push(Change { new, fields });
+    }
+}
+
+/// The JSON form of a diff, for scripts and CI.
+#[derive(Serialize)]
+pub struct DiffJson {
+    pub added: Vec<EntryJson>,
+    pub removed: Vec<EntryJson>,
+    pub changed: Vec<ChangeJson>,
+    pub counts: CountsJson,
+}
+
+#[derive(Serialize)]
+pub struct EntryJson {
+    pub kind: &'static str,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ChangeJson {
+    pub name: String,
+    pub fields: Vec<FieldChangeJson>,
+}
+
+#[derive(Serialize)]
+pub struct FieldChangeJson {
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CountsJson {
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub old_total: usize,
+    pub new_total: usize,
+}
+
+impl EntryJson {
+    pub fn from(s: &Signatory) -> Self {
+        Self {
+            kind: s.kind.key(),
+            name: s.name.value.clone(),
+            affiliation: s.affiliation.as_ref().map(|a| a.value.clone()),
+        }
+    }
+}
+
+impl Diff<'_> {
+    pub fn to_json(&self, old_total: usize, new_total: usize) -> DiffJson {
+        DiffJson {
+            added: self.added.iter().map(|s| EntryJson::from(s)).collect(),
+            removed: self.removed.iter().map(|s| EntryJson::from(s)).collect(),
+            changed: self
+                .changed
+                .iter()
+                .map(|c| ChangeJson {
+                    name: c.new.name.value.clone(),
+                    fields: c
+                        .fields
+                        .iter()
+                        .map(|(field, old, new)| FieldChangeJson { field, old: old.clone(), new: new.clone() })
+                        .collect(),
+                })
+                .collect(),
+            counts: CountsJson {
+                added: self.added.len(),
+                removed: self.removed.len(),
+                changed: self.changed.len(),
+                old_total,
+                new_total,
+            },
+        }
+    }
+}
