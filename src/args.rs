@@ -130,6 +130,11 @@ pub struct InputArgs {
     /// The date the letter carries [default: $SOURCE_DATE_EPOCH if set, else today].
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
+
+    /// A version label (a tag, a run number) for the metadata and, where the
+    /// letter prints it, a line on the last page.
+    #[arg(long, value_name = "TEXT")]
+    pub version_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -137,12 +142,26 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Where to write the PDF; `{date}` and `{slug}` (the title) are filled in.
-    #[arg(
-        short,
-        long,
-        value_name = "FILE",
-        default_value = "open-letter-{date}.pdf"
-    )]
+    /// Where to write the PDF; `{date}`, `{slug}` (from the title) and
+    /// `{version}` (the version label) are filled in.
+    #[arg(short, long, value_name = "FILE", default_value = "open-letter-{date}.pdf")]
     pub output: String,
+
+    /// PDF standards to meet, comma-separated: a-2b, a-3b, a-2u, ua-1, 1.7,
+    /// 2.0, … or none.
+    #[arg(long, value_name = "LIST", default_value = "a-2b,ua-1")]
+    pub pdf_standard: String,
+
+    /// Also write a JSON manifest: checksums, counts, standards, inputs.
+    /// Takes the same placeholders as --output.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<String>,
+
+    /// Also write each page as a PNG into this folder (page-01.png, …).
+    #[arg(long, value_name = "DIR")]
+    pub png: Option<PathBuf>,
+
+    /// Resolution of the PNG previews.
+    #[arg(long, value_name = "PPI", default_value_t = 96.0)]
+    pub png_ppi: f32,
 }

@@ -4,7 +4,7 @@ use typst::diag::{SourceDiagnostic, Warned};
 use typst::ecow::EcoVec;
 use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::world::LetterWorld;
 
@@ -55,6 +55,26 @@ pub fn export_pdf(compiled: &Compiled, settings: &PdfSettings) -> Result<Vec<u8>
         errors,
         warnings: compiled.warnings.clone(),
     })
+}
+
+/// Parses `--pdf-standard`: names as Typst spells them, comma-separated, or
+/// `none`. Typst itself refuses combinations that cannot hold together.
+pub fn parse_standards(list: &str) -> Result<(PdfStandards, Vec<String>), String> {
+    let names: Vec<String> = list
+        .split(',')
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty() && s != "none")
+        .collect();
+    let standards = names
+        .iter()
+        .map(|name| {
+            serde_json::from_value::<PdfStandard>(serde_json::Value::String(name.clone()))
+                .map_err(|_| format!("unknown PDF standard `{name}` in --pdf-standard `{list}`"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let standards = PdfStandards::new(&standards)
+        .map_err(|err| format!("--pdf-standard `{list}`: {}", err.message()))?;
+    Ok((standards, names))
 }
 
 /// The Typst release this binary embeds (kept in step with Cargo.toml).

@@ -65,6 +65,13 @@ impl LetterDate {
         )
     }
 
+    /// The date as Typst's `Datetime`, for `datetime.today()` and the PDF
+    /// timestamp (midnight UTC of the letter's date).
+    pub fn datetime(&self) -> typst::foundations::Datetime {
+        typst::foundations::Datetime::from_ymd(self.0.year(), self.0.month() as u8, self.0.day() as u8)
+            .expect("a valid calendar date")
+    }
+
     /// "2025-02-13".
     pub fn iso(&self) -> String {
         self.0.format("%Y-%m-%d").to_string()

@@ -10,12 +10,12 @@ use typst::utils::LazyHash;
 
 use crate::signatories::{Problem, Signatories, Signatory};
 
-/// The font files under `fonts/`, embedded at compile time.
-const FILES: [&[u8]; 4] = [
-    include_bytes!("../fonts/NotoSans-Regular.ttf"),
-    include_bytes!("../fonts/NotoSans-Bold.ttf"),
-    include_bytes!("../fonts/NotoSans-Italic.ttf"),
-    include_bytes!("../fonts/NotoSans-BoldItalic.ttf"),
+/// The font files under `fonts/`, embedded at compile time, by name.
+pub const FILES: [(&str, &[u8]); 4] = [
+    ("fonts/NotoSans-Regular.ttf", include_bytes!("../fonts/NotoSans-Regular.ttf")),
+    ("fonts/NotoSans-Bold.ttf", include_bytes!("../fonts/NotoSans-Bold.ttf")),
+    ("fonts/NotoSans-Italic.ttf", include_bytes!("../fonts/NotoSans-Italic.ttf")),
+    ("fonts/NotoSans-BoldItalic.ttf", include_bytes!("../fonts/NotoSans-BoldItalic.ttf")),
 ];
 
 /// The bundled fonts, parsed once per process.
@@ -27,7 +27,7 @@ pub struct Fonts {
 static BUNDLED: LazyLock<Fonts> = LazyLock::new(|| {
     let fonts: Vec<Font> = FILES
         .iter()
-        .flat_map(|data| Font::iter(Bytes::new(*data)))
+        .flat_map(|(_, data)| Font::iter(Bytes::new(*data)))
         .collect();
     Fonts {
         book: LazyHash::new(FontBook::from_fonts(&fonts)),

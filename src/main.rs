@@ -3,7 +3,8 @@
 //!
 //! The pipeline runs one way: inputs (`inputs`, `signatories`, `date`) →
 //! the data the template reads (`data`) → a Typst world (`world`, `fonts`) →
-//! pages and PDF (`compile`) → a file written atomically (`output`).
+//! pages and PDF (`compile`) → files written atomically (`output`), with a
+//! `manifest` and `preview` PNGs when asked for.
 //! Failures of every stage are shown by `report`.
 
 mod args;
@@ -14,7 +15,9 @@ mod date;
 mod error;
 mod fonts;
 mod inputs;
+mod manifest;
 mod output;
+mod preview;
 mod report;
 mod signatories;
 mod world;

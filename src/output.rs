@@ -82,6 +82,9 @@ pub fn expand(pattern: &str, values: &[(&str, &str)]) -> Result<PathBuf, String>
             .find(|(key, _)| *key == name)
             .map(|(_, v)| *v)
             .ok_or_else(|| {
+                if name == "version" {
+                    return format!("output pattern `{pattern}` uses `{{version}}`: give --version-label");
+                }
                 let known: Vec<String> = values.iter().map(|(k, _)| format!("{{{k}}}")).collect();
                 format!(
                     "output pattern `{pattern}` uses `{{{name}}}`; known: {}",

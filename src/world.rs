@@ -88,7 +88,7 @@ impl LetterWorld {
             main: project_file(MAIN_FILE),
             data_id: project_file(DATA_PATH),
             data: Bytes::new(data),
-            today: to_datetime(date),
+            today: date.datetime(),
             library: LazyHash::new(Library::builder().build()),
             fonts,
             files: Mutex::new(HashMap::new()),
@@ -98,7 +98,7 @@ impl LetterWorld {
     /// Replaces the generated data (signatories, date) for the next compile.
     pub fn set_data(&mut self, data: Vec<u8>, date: LetterDate) {
         self.data = Bytes::new(data);
-        self.today = to_datetime(date);
+        self.today = date.datetime();
     }
 
     /// Makes the next compile check every file it reads against the disk.
@@ -106,6 +106,21 @@ impl LetterWorld {
         for slot in self.files.get_mut().expect("file cache lock").values_mut() {
             slot.fresh = false;
         }
+    }
+
+    /// The files the last compile read, by name, with the bytes it used.
+    pub fn files_read(&self) -> Vec<(String, Bytes)> {
+        let files = self.files.lock().expect("file cache lock");
+        let mut read: Vec<(String, Bytes)> = files
+            .iter()
+            .filter(|(_, slot)| slot.fresh)
+            .filter_map(|(id, slot)| match &slot.bytes {
+                Some(Ok(bytes)) => Some((self.name(*id), bytes.clone())),
+                _ => None,
+            })
+            .collect();
+        read.sort_by(|a, b| a.0.cmp(&b.0));
+        read
     }
 
     /// The real path of a file of the letter folder.
@@ -247,10 +262,4 @@ impl LetterWorld {
 fn project_file(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).expect("a fixed, valid path");
     RootedPath::new(VirtualRoot::Project, vpath).intern()
-}
-
-fn to_datetime(date: LetterDate) -> Datetime {
-    use chrono::Datelike;
-    Datetime::from_ymd(date.0.year(), date.0.month() as u8, date.0.day() as u8)
-        .expect("a valid calendar date")
 }

@@ -114,3 +114,17 @@ impl Run {
         self
     }
 }
+
+/// Runs an external checking tool, or returns `None` (with a note) when it is
+/// not installed. Under CI (`CI` set) a missing tool is a failure: `.ci/run`
+/// installs them all.
+pub fn tool(program: &str, args: &[&str]) -> Option<Run> {
+    match Command::new(program).args(args).output() {
+        Ok(output) => Some(Run::from(output)),
+        Err(err) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: `{program}` is not installed ({err}); .ci/run installs it");
+            None
+        }
+        Err(err) => panic!("`{program}` is required under CI: {err}"),
+    }
+}
