@@ -21,6 +21,11 @@ pub enum Command {
     Build(BuildArgs),
     /// List, add, remove, import or compare signatories.
     Signatories(SignatoriesArgs),
+    /// Build, then rebuild whenever the letter or the signatories change.
+    Watch(BuildArgs),
+    /// Write a standalone Typst project (template, text, data, fonts) that
+    /// the typst CLI or web app compiles into the same letter.
+    ExportTypst(ExportArgs),
     /// Validate everything a build would, plus lints; writes nothing.
     /// Exit 0: clean; 1: problems found; 2: an input could not be read.
     Check(InputArgs),
@@ -47,9 +52,7 @@ pub enum SignatoriesAction {
     /// Add one signatory, in collated position; refuses (near-)duplicates.
     Add(AddArgs),
     /// Remove the one signatory with this name (case and accents ignored).
-    Remove {
-        name: String,
-    },
+    Remove { name: String },
     /// Add the signatories of a sign-on form's CSV export.
     Import(ImportArgs),
     /// Who was added, removed or changed between two files.
@@ -138,6 +141,15 @@ pub struct InputArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The folder to write the project into (created if need be).
+    pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct BuildArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -160,6 +172,10 @@ pub struct BuildArgs {
     /// Also write each page as a PNG into this folder (page-01.png, …).
     #[arg(long, value_name = "DIR")]
     pub png: Option<PathBuf>,
+
+    /// Print how long each stage took, on stderr.
+    #[arg(long)]
+    pub timings: bool,
 
     /// Resolution of the PNG previews.
     #[arg(long, value_name = "PPI", default_value_t = 96.0)]

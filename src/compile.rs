@@ -51,10 +51,8 @@ pub fn export_pdf(compiled: &Compiled, settings: &PdfSettings) -> Result<Vec<u8>
         standards: settings.standards.clone(),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&compiled.document, &options).map_err(|errors| CompileError {
-        errors,
-        warnings: compiled.warnings.clone(),
-    })
+    typst_pdf::pdf(&compiled.document, &options)
+        .map_err(|errors| CompileError { errors, warnings: compiled.warnings.clone() })
 }
 
 /// Parses `--pdf-standard`: names as Typst spells them, comma-separated, or

@@ -18,10 +18,7 @@ impl fmt::Display for DateError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
             DateError::Invalid { given, why } => {
-                write!(
-                    f,
-                    "invalid --date `{given}`: {why} (expected YYYY-MM-DD, e.g. 2025-02-13)"
-                )
+                write!(f, "invalid --date `{given}`: {why} (expected YYYY-MM-DD, e.g. 2025-02-13)")
             }
             DateError::Epoch { given } => write!(
                 f,
@@ -45,9 +42,7 @@ impl LetterDate {
             return parse_iso(given).map(Self);
         }
         if let Some(epoch) = epoch.map(str::trim).filter(|e| !e.is_empty()) {
-            let invalid = || DateError::Epoch {
-                given: epoch.to_owned(),
-            };
+            let invalid = || DateError::Epoch { given: epoch.to_owned() };
             let seconds: i64 = epoch.parse().map_err(|_| invalid())?;
             let datetime = chrono::DateTime::from_timestamp(seconds, 0).ok_or_else(invalid)?;
             return Ok(Self(datetime.date_naive()));
@@ -57,19 +52,18 @@ impl LetterDate {
 
     /// "13 February 2025": no leading zero, English month, as letters are dated.
     pub fn long(&self) -> String {
-        format!(
-            "{} {} {}",
-            self.0.day(),
-            MONTHS[self.0.month0() as usize],
-            self.0.year()
-        )
+        format!("{} {} {}", self.0.day(), MONTHS[self.0.month0() as usize], self.0.year())
     }
 
     /// The date as Typst's `Datetime`, for `datetime.today()` and the PDF
     /// timestamp (midnight UTC of the letter's date).
     pub fn datetime(&self) -> typst::foundations::Datetime {
-        typst::foundations::Datetime::from_ymd(self.0.year(), self.0.month() as u8, self.0.day() as u8)
-            .expect("a valid calendar date")
+        typst::foundations::Datetime::from_ymd(
+            self.0.year(),
+            self.0.month() as u8,
+            self.0.day() as u8,
+        )
+        .expect("a valid calendar date")
     }
 
     /// "2025-02-13".
@@ -94,22 +88,13 @@ const MONTHS: [&str; 12] = [
 ];
 
 fn parse_iso(given: &str) -> Result<NaiveDate, DateError> {
-    let invalid = |why: String| DateError::Invalid {
-        given: given.to_owned(),
-        why,
-    };
+    let invalid = |why: String| DateError::Invalid { given: given.to_owned(), why };
     let parts: Vec<&str> = given.split('-').collect();
     let [y, m, d] = parts[..] else {
         return Err(invalid("not a date".into()));
     };
     let numbers = (y.len() == 4 && m.len() == 2 && d.len() == 2)
-        .then(|| {
-            Some((
-                y.parse::<i32>().ok()?,
-                m.parse::<u32>().ok()?,
-                d.parse::<u32>().ok()?,
-            ))
-        })
+        .then(|| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)))
         .flatten();
     let Some((year, month, day)) = numbers else {
         return Err(invalid("not a date".into()));
@@ -117,12 +102,8 @@ fn parse_iso(given: &str) -> Result<NaiveDate, DateError> {
     if !(1..=12).contains(&month) {
         return Err(invalid(format!("there is no month {month}")));
     }
-    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
-        invalid(format!(
-            "{} {year} has no day {day}",
-            MONTHS[month as usize - 1]
-        ))
-    })
+    NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or_else(|| invalid(format!("{} {year} has no day {day}", MONTHS[month as usize - 1])))
 }
 
 #[cfg(test)]
@@ -139,10 +120,7 @@ mod tests {
     #[test]
     fn refuses_impossible_days() {
         let err = LetterDate::resolve(Some("2025-02-30"), None).unwrap_err();
-        assert!(
-            err.to_string().contains("February 2025 has no day 30"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("February 2025 has no day 30"), "{err}");
         assert!(LetterDate::resolve(Some("2025-13-01"), None).is_err());
         assert!(LetterDate::resolve(Some("13/02/2025"), None).is_err());
     }

@@ -78,22 +78,13 @@ impl fmt::Display for Error {
             Error::Refused(why) => f.write_str(why),
             Error::Import(err) => err.fmt(f),
             Error::Signatories(LoadError::Read { path, error }) => {
-                write!(
-                    f,
-                    "cannot read signatories file `{}`: {error}",
-                    path.display()
-                )
+                write!(f, "cannot read signatories file `{}`: {error}", path.display())
             }
             Error::Signatories(LoadError::Syntax { path, .. }) => {
                 write!(f, "`{}` is not valid TOML", path.display())
             }
             Error::Signatories(LoadError::Invalid { path, problems, .. }) => {
-                write!(
-                    f,
-                    "`{}` has {}",
-                    path.display(),
-                    plural(problems.len(), "problem")
-                )
+                write!(f, "`{}` has {}", path.display(), plural(problems.len(), "problem"))
             }
             Error::Glyphs { list, missing } => write!(
                 f,
@@ -108,11 +99,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 impl From<EditError> for Error {
@@ -120,7 +107,9 @@ impl From<EditError> for Error {
         match err {
             EditError::Load(err) => Error::Signatories(err),
             EditError::Write(err) => Error::Write(err),
-            EditError::Verify(why) => Error::Refused(format!("edit abandoned, file unchanged: {why}")),
+            EditError::Verify(why) => {
+                Error::Refused(format!("edit abandoned, file unchanged: {why}"))
+            }
         }
     }
 }

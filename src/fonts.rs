@@ -25,14 +25,9 @@ pub struct Fonts {
 }
 
 static BUNDLED: LazyLock<Fonts> = LazyLock::new(|| {
-    let fonts: Vec<Font> = FILES
-        .iter()
-        .flat_map(|(_, data)| Font::iter(Bytes::new(*data)))
-        .collect();
-    Fonts {
-        book: LazyHash::new(FontBook::from_fonts(&fonts)),
-        fonts,
-    }
+    let fonts: Vec<Font> =
+        FILES.iter().flat_map(|(_, data)| Font::iter(Bytes::new(*data))).collect();
+    Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
 });
 
 /// The fonts every letter is set in.
@@ -44,11 +39,7 @@ impl Fonts {
     /// Whether some bundled font can draw `c`. Typst would print a blank box
     /// for a character none has, and only warn.
     pub fn covers(&self, c: char) -> bool {
-        c.is_control()
-            || self
-                .fonts
-                .iter()
-                .any(|f| f.info().coverage.contains(c as u32))
+        c.is_control() || self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
     }
 
     /// The first character of `text` that no bundled font has.
@@ -85,10 +76,7 @@ impl MissingGlyph {
 
 /// Finds every character the letter could not print, one report per field.
 pub fn missing_glyphs(fonts: &Fonts, list: &Signatories) -> Vec<MissingGlyph> {
-    list.entries
-        .iter()
-        .flat_map(|entry| missing_in_entry(fonts, entry))
-        .collect()
+    list.entries.iter().flat_map(|entry| missing_in_entry(fonts, entry)).collect()
 }
 
 fn missing_in_entry(fonts: &Fonts, entry: &Signatory) -> Vec<MissingGlyph> {

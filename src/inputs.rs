@@ -22,11 +22,7 @@ impl Inputs {
         let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
         let date = LetterDate::resolve(args.date.as_deref(), epoch.as_deref())?;
         let signatories = load_signatories(&args.signatories)?;
-        Ok(Self {
-            letter: args.letter.clone(),
-            signatories,
-            date,
-        })
+        Ok(Self { letter: args.letter.clone(), signatories, date })
     }
 
     /// The JSON the template reads.
@@ -39,12 +35,5 @@ impl Inputs {
 pub fn load_signatories(path: &std::path::Path) -> Result<Signatories, Error> {
     let list = signatories::load(path)?;
     let missing = fonts::missing_glyphs(fonts::bundled(), &list);
-    if missing.is_empty() {
-        Ok(list)
-    } else {
-        Err(Error::Glyphs {
-            list: Box::new(list),
-            missing,
-        })
-    }
+    if missing.is_empty() { Ok(list) } else { Err(Error::Glyphs { list: Box::new(list), missing }) }
 }

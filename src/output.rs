@@ -23,19 +23,11 @@ impl std::error::Error for WriteError {}
 
 /// Replaces `path` with `bytes` in one step, creating it if need be.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let fail = |error| WriteError {
-        path: path.to_owned(),
-        error,
-    };
+    let fail = |error| WriteError { path: path.to_owned(), error };
     if path.is_dir() {
-        return Err(fail(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "it is a directory",
-        )));
+        return Err(fail(io::Error::new(io::ErrorKind::IsADirectory, "it is a directory")));
     }
-    let name = path
-        .file_name()
-        .ok_or_else(|| fail(io::ErrorKind::InvalidInput.into()))?;
+    let name = path.file_name().ok_or_else(|| fail(io::ErrorKind::InvalidInput.into()))?;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -47,11 +39,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         );
         return Err(fail(error));
     }
-    let temp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
     let written = write_new(&temp, bytes).and_then(|()| fs::rename(&temp, path));
     if written.is_err() {
         let _ = fs::remove_file(&temp);
@@ -77,19 +65,15 @@ pub fn expand(pattern: &str, values: &[(&str, &str)]) -> Result<PathBuf, String>
             .find('}')
             .ok_or_else(|| format!("output pattern `{pattern}` has an unclosed `{{`"))?;
         let name = &rest[open + 1..open + close];
-        let value = values
-            .iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, v)| *v)
-            .ok_or_else(|| {
+        let value =
+            values.iter().find(|(key, _)| *key == name).map(|(_, v)| *v).ok_or_else(|| {
                 if name == "version" {
-                    return format!("output pattern `{pattern}` uses `{{version}}`: give --version-label");
+                    return format!(
+                        "output pattern `{pattern}` uses `{{version}}`: give --version-label"
+                    );
                 }
                 let known: Vec<String> = values.iter().map(|(k, _)| format!("{{{k}}}")).collect();
-                format!(
-                    "output pattern `{pattern}` uses `{{{name}}}`; known: {}",
-                    known.join(", ")
-                )
+                format!("output pattern `{pattern}` uses `{{{name}}}`; known: {}", known.join(", "))
             })?;
         out.push_str(value);
         rest = &rest[open + close + 1..];

@@ -128,17 +128,12 @@ pub fn typst(world: &LetterWorld, diagnostics: &[SourceDiagnostic]) -> String {
             Severity::Warning => Diagnostic::warning(),
         };
         rendered.push(
-            head.with_message(diagnostic.message.as_str())
-                .with_labels(labels)
-                .with_notes(notes),
+            head.with_message(diagnostic.message.as_str()).with_labels(labels).with_notes(notes),
         );
     }
 
-    let mut buffer = if color_choice() == ColorChoice::Never {
-        Buffer::no_color()
-    } else {
-        Buffer::ansi()
-    };
+    let mut buffer =
+        if color_choice() == ColorChoice::Never { Buffer::no_color() } else { Buffer::ansi() };
     for diagnostic in &rendered {
         let _ = term::emit(&mut buffer, &Config::default(), &files, diagnostic);
     }
@@ -171,9 +166,5 @@ fn error_color() -> ColorSpec {
 }
 
 fn color_choice() -> ColorChoice {
-    if std::io::stderr().is_terminal() {
-        ColorChoice::Auto
-    } else {
-        ColorChoice::Never
-    }
+    if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never }
 }

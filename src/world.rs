@@ -40,11 +40,7 @@ impl fmt::Display for WorldError {
                 dir.display()
             ),
             WorldError::NoMain(main) => {
-                write!(
-                    f,
-                    "letter folder has no `{MAIN_FILE}`: expected `{}`",
-                    main.display()
-                )
+                write!(f, "letter folder has no `{MAIN_FILE}`: expected `{}`", main.display())
             }
         }
     }
@@ -73,9 +69,8 @@ impl LetterWorld {
         data: Vec<u8>,
         date: LetterDate,
     ) -> Result<Self, WorldError> {
-        let canonical_root = root
-            .canonicalize()
-            .map_err(|_| WorldError::NoFolder(root.to_owned()))?;
+        let canonical_root =
+            root.canonicalize().map_err(|_| WorldError::NoFolder(root.to_owned()))?;
         if !canonical_root.is_dir() {
             return Err(WorldError::NoFolder(root.to_owned()));
         }
@@ -126,17 +121,13 @@ impl LetterWorld {
     /// The real path of a file of the letter folder.
     fn path(&self, id: FileId) -> FileResult<PathBuf> {
         if let VirtualRoot::Package(spec) = id.root() {
-            return Err(FileError::Package(PackageError::Other(Some(
-                typst::ecow::eco_format!(
-                    "{spec} is not available: openletter never downloads packages; \
+            return Err(FileError::Package(PackageError::Other(Some(typst::ecow::eco_format!(
+                "{spec} is not available: openletter never downloads packages; \
                      copy the files the letter needs into its folder and import them by path"
-                ),
-            ))));
+            )))));
         }
         let path = id.vpath().realize(&self.root).map_err(FileError::Realize)?;
-        let real = path
-            .canonicalize()
-            .map_err(|err| FileError::from_io(err, &path))?;
+        let real = path.canonicalize().map_err(|err| FileError::from_io(err, &path))?;
         if !real.starts_with(&self.canonical_root) {
             return Err(FileError::Other(Some(typst::ecow::eco_format!(
                 "`{}` leads outside the letter folder, which is all a letter may read",
@@ -194,10 +185,7 @@ impl Slot {
             let bytes = self.bytes.clone().expect("slot was read");
             self.source = Some(bytes.and_then(|bytes| {
                 let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
-                Ok(Source::new(
-                    id,
-                    text.trim_start_matches('\u{feff}').to_owned(),
-                ))
+                Ok(Source::new(id, text.trim_start_matches('\u{feff}').to_owned()))
             }));
         }
         self.source.clone().expect("source was just set")
@@ -249,11 +237,9 @@ impl LetterWorld {
             return format!("{DATA_PATH} (generated from the signatories)");
         }
         match id.root() {
-            VirtualRoot::Project => self
-                .root
-                .join(id.vpath().get_without_slash())
-                .display()
-                .to_string(),
+            VirtualRoot::Project => {
+                self.root.join(id.vpath().get_without_slash()).display().to_string()
+            }
             VirtualRoot::Package(spec) => format!("{spec}{}", id.vpath().get_with_slash()),
         }
     }

@@ -30,7 +30,11 @@ fn same_epoch_gives_the_same_bytes_whatever_the_environment() {
     let a = Scratch::new();
     let b = Scratch::new();
     build_with_epoch(&a, &["build", "-o", "a.pdf"], &[]);
-    build_with_epoch(&b, &["build", "-o", "b.pdf"], &[("TZ", "Pacific/Kiritimati"), ("LANG", "de_DE.UTF-8"), ("HOME", "/nonexistent")]);
+    build_with_epoch(
+        &b,
+        &["build", "-o", "b.pdf"],
+        &[("TZ", "Pacific/Kiritimati"), ("LANG", "de_DE.UTF-8"), ("HOME", "/nonexistent")],
+    );
     assert_eq!(sha256_of(&a.path("a.pdf")), sha256_of(&b.path("b.pdf")));
     let text = Pdf::open(&a.path("a.pdf")).page_text(1);
     assert!(text.contains("13 February 2025"), "the epoch sets the date:\n{text}");
@@ -45,7 +49,12 @@ fn default_pdf_is_pdf_a_2b_and_pdf_ua_1_and_passes_the_checkers() {
 
     if let Some(meta) = tool("pdfinfo", &["-meta", pdf]) {
         let xmp = meta.ok().stdout;
-        for needle in ["<pdfaid:part>2</pdfaid:part>", "<pdfaid:conformance>B</pdfaid:conformance>", "<pdfuaid:part>1</pdfuaid:part>", "<rdf:li>en-GB</rdf:li>"] {
+        for needle in [
+            "<pdfaid:part>2</pdfaid:part>",
+            "<pdfaid:conformance>B</pdfaid:conformance>",
+            "<pdfuaid:part>1</pdfuaid:part>",
+            "<rdf:li>en-GB</rdf:li>",
+        ] {
             assert!(xmp.contains(needle), "XMP lacks {needle}");
         }
     }
@@ -58,7 +67,11 @@ fn default_pdf_is_pdf_a_2b_and_pdf_ua_1_and_passes_the_checkers() {
     }
     if let Some(check) = tool("qpdf", &["--check", pdf]) {
         let check = check.ok();
-        assert!(check.stdout.contains("No syntax or stream encoding errors found"), "{}", check.stdout);
+        assert!(
+            check.stdout.contains("No syntax or stream encoding errors found"),
+            "{}",
+            check.stdout
+        );
     }
     if let Some(fonts) = tool("pdffonts", &[pdf]) {
         let fonts = fonts.ok().stdout;
@@ -73,7 +86,10 @@ fn default_pdf_is_pdf_a_2b_and_pdf_ua_1_and_passes_the_checkers() {
     if let Some(urls) = tool("pdfinfo", &["-url", pdf]) {
         let urls = urls.ok().stdout;
         assert!(urls.contains("https://www.globalencryption.org/about/members/"), "{urls}");
-        assert!(urls.contains(r#"https://hudoc.echr.coe.int/eng#{"itemid":["001-155105"]}"#), "{urls}");
+        assert!(
+            urls.contains(r#"https://hudoc.echr.coe.int/eng#{"itemid":["001-155105"]}"#),
+            "{urls}"
+        );
         assert!(urls.contains("http://iptegrity.com"), "{urls}");
     }
     if let Some(ua) = pdfua(pdf) {
@@ -119,7 +135,15 @@ fn version_label_goes_into_name_metadata_and_last_page() {
     std::fs::create_dir(s.path("out")).unwrap();
     let run = build_with_epoch(
         &s,
-        &["build", "--version-label", "7", "-o", "out/{slug}-{date}-{version}.pdf", "--manifest", "out/{slug}-{date}-{version}.json"],
+        &[
+            "build",
+            "--version-label",
+            "7",
+            "-o",
+            "out/{slug}-{date}-{version}.pdf",
+            "--manifest",
+            "out/{slug}-{date}-{version}.json",
+        ],
         &[],
     );
     let name = "out/open-letter-to-the-home-secretary-2025-02-13-7.pdf";
@@ -137,7 +161,11 @@ fn version_label_goes_into_name_metadata_and_last_page() {
 #[test]
 fn manifest_matches_the_pdf() {
     let s = Scratch::new();
-    build_with_epoch(&s, &["build", "--version-label", "v2", "-o", "l.pdf", "--manifest", "l.json"], &[]);
+    build_with_epoch(
+        &s,
+        &["build", "--version-label", "v2", "-o", "l.pdf", "--manifest", "l.json"],
+        &[],
+    );
     let manifest = s.read("l.json");
     let pdf = Pdf::open(&s.path("l.pdf"));
     let bytes = std::fs::read(s.path("l.pdf")).unwrap();
@@ -153,9 +181,18 @@ fn manifest_matches_the_pdf() {
         "\"a-2b\"".into(),
         "\"ua-1\"".into(),
         format!("\"openletter\": \"{}\"", env!("CARGO_PKG_VERSION")),
-        format!("\"path\": \"signatories.toml\",\n      \"sha256\": \"{}\"", sha256_of(&s.path("signatories.toml"))),
-        format!("\"path\": \"letter/main.typ\",\n      \"sha256\": \"{}\"", sha256_of(&s.path("letter/main.typ"))),
-        format!("\"path\": \"letter/template.typ\",\n      \"sha256\": \"{}\"", sha256_of(&s.path("letter/template.typ"))),
+        format!(
+            "\"path\": \"signatories.toml\",\n      \"sha256\": \"{}\"",
+            sha256_of(&s.path("signatories.toml"))
+        ),
+        format!(
+            "\"path\": \"letter/main.typ\",\n      \"sha256\": \"{}\"",
+            sha256_of(&s.path("letter/main.typ"))
+        ),
+        format!(
+            "\"path\": \"letter/template.typ\",\n      \"sha256\": \"{}\"",
+            sha256_of(&s.path("letter/template.typ"))
+        ),
     ] {
         assert!(manifest.contains(&needle), "manifest lacks {needle}:\n{manifest}");
     }

@@ -8,9 +8,7 @@ use common::Scratch;
 /// A folder whose `letter.pdf` is a good build, to be kept safe.
 fn with_good_pdf() -> (Scratch, Vec<u8>) {
     let scratch = Scratch::new();
-    scratch
-        .run(&["build", "--date", "2025-02-13", "-o", "letter.pdf"])
-        .ok();
+    scratch.run(&["build", "--date", "2025-02-13", "-o", "letter.pdf"]).ok();
     let good = std::fs::read(scratch.path("letter.pdf")).unwrap();
     (scratch, good)
 }
@@ -25,11 +23,7 @@ fn refused(scratch: &Scratch, good: &[u8], extra: &[&str], code: i32, needles: &
         run = run.stderr_has(needle);
     }
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    assert_eq!(
-        std::fs::read(scratch.path("letter.pdf")).unwrap(),
-        good,
-        "the good PDF changed"
-    );
+    assert_eq!(std::fs::read(scratch.path("letter.pdf")).unwrap(), good, "the good PDF changed");
     let leftovers: Vec<_> = std::fs::read_dir(&scratch.dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -49,13 +43,7 @@ fn append(scratch: &Scratch, text: &str) {
 /// The 1-based line of the last occurrence of `needle` in the signatories.
 fn line_of(scratch: &Scratch, needle: &str) -> usize {
     let toml = scratch.read("signatories.toml");
-    toml.lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains(needle))
-        .last()
-        .unwrap()
-        .0
-        + 1
+    toml.lines().enumerate().filter(|(_, l)| l.contains(needle)).last().unwrap().0 + 1
 }
 
 #[test]
@@ -63,22 +51,13 @@ fn malformed_toml() {
     let (s, good) = with_good_pdf();
     append(&s, "\n[[individual]\nname = \"Ada\"\n");
     let line = line_of(&s, "[[individual]");
-    refused(
-        &s,
-        &good,
-        &[],
-        2,
-        &["invalid TOML", &format!("signatories.toml:{line}:14")],
-    );
+    refused(&s, &good, &[], 2, &["invalid TOML", &format!("signatories.toml:{line}:14")]);
 }
 
 #[test]
 fn unknown_key_names_the_field_and_suggests_the_right_one() {
     let (s, good) = with_good_pdf();
-    append(
-        &s,
-        "\n[[individual]]\nname = \"Ada Lovelace\"\nafiliation = \"Analytical Engines\"\n",
-    );
+    append(&s, "\n[[individual]]\nname = \"Ada Lovelace\"\nafiliation = \"Analytical Engines\"\n");
     let line = line_of(&s, "afiliation");
     refused(
         &s,
@@ -99,16 +78,7 @@ fn missing_name() {
     let (s, good) = with_good_pdf();
     append(&s, "\n[[organisation]]\nurl = \"https://example.org\"\n");
     let line = line_of(&s, "[[organisation]]");
-    refused(
-        &s,
-        &good,
-        &[],
-        1,
-        &[
-            "missing field `name`",
-            &format!("signatories.toml:{line}:1"),
-        ],
-    );
+    refused(&s, &good, &[], 1, &["missing field `name`", &format!("signatories.toml:{line}:1")]);
 }
 
 #[test]
@@ -121,21 +91,14 @@ fn empty_name() {
         &good,
         &[],
         1,
-        &[
-            "field `name`",
-            "is empty",
-            &format!("signatories.toml:{line}:8"),
-        ],
+        &["field `name`", "is empty", &format!("signatories.toml:{line}:8")],
     );
 }
 
 #[test]
 fn wrong_type() {
     let (s, good) = with_good_pdf();
-    append(
-        &s,
-        "\n[[individual]]\nname = \"Ada Lovelace\"\naffiliation = 1843\n",
-    );
+    append(&s, "\n[[individual]]\nname = \"Ada Lovelace\"\naffiliation = 1843\n");
     let line = line_of(&s, "affiliation = 1843");
     refused(
         &s,
@@ -160,10 +123,7 @@ fn duplicate_after_folding_case_accents_and_spaces_names_both_places() {
         &good,
         &[],
         1,
-        &[
-            "duplicate signatory",
-            &format!("signatories.toml:{again}:8"),
-        ],
+        &["duplicate signatory", &format!("signatories.toml:{again}:8")],
     );
     assert!(
         err.contains(&format!("{first} │ name = \"Sofía Celi\"")),
@@ -175,9 +135,7 @@ fn duplicate_after_folding_case_accents_and_spaces_names_both_places() {
 #[test]
 fn impossible_date() {
     let (s, good) = with_good_pdf();
-    let run = s
-        .run(&["build", "--date", "2025-02-30", "-o", "letter.pdf"])
-        .fails(1);
+    let run = s.run(&["build", "--date", "2025-02-30", "-o", "letter.pdf"]).fails(1);
     assert!(
         run.stderr.contains("--date `2025-02-30`") && run.stderr.contains("no day 30"),
         "{}",
@@ -213,21 +171,8 @@ fn missing_letter_folder() {
 #[test]
 fn unwritable_output_path() {
     let (s, _) = with_good_pdf();
-    let run = s
-        .run(&[
-            "build",
-            "--date",
-            "2025-02-13",
-            "-o",
-            "no/such/folder/letter.pdf",
-        ])
-        .fails(1);
-    assert!(
-        run.stderr
-            .contains("cannot write `no/such/folder/letter.pdf`"),
-        "{}",
-        run.stderr
-    );
+    let run = s.run(&["build", "--date", "2025-02-13", "-o", "no/such/folder/letter.pdf"]).fails(1);
+    assert!(run.stderr.contains("cannot write `no/such/folder/letter.pdf`"), "{}", run.stderr);
     std::fs::create_dir(s.path("a-folder")).unwrap();
     s.run(&["build", "--date", "2025-02-13", "-o", "a-folder"])
         .fails(1)
@@ -237,15 +182,9 @@ fn unwritable_output_path() {
 #[test]
 fn error_in_the_template_is_shown_with_its_source_line() {
     let (s, good) = with_good_pdf();
-    let template = s
-        .read("letter/template.typ")
-        .replace("data.counts\n", "data.countz\n");
+    let template = s.read("letter/template.typ").replace("data.counts\n", "data.countz\n");
     s.write("letter/template.typ", &template);
-    let line = template
-        .lines()
-        .position(|l| l.contains("data.countz"))
-        .unwrap()
-        + 1;
+    let line = template.lines().position(|l| l.contains("data.countz")).unwrap() + 1;
     let err = refused(
         &s,
         &good,
@@ -263,31 +202,21 @@ fn error_in_the_template_is_shown_with_its_source_line() {
 #[test]
 fn package_imports_fail_clearly() {
     let (s, good) = with_good_pdf();
-    let main = format!(
-        "#import \"@preview/cetz:0.3.0\"\n{}",
-        s.read("letter/main.typ")
-    );
+    let main = format!("#import \"@preview/cetz:0.3.0\"\n{}", s.read("letter/main.typ"));
     s.write("letter/main.typ", &main);
     refused(
         &s,
         &good,
         &[],
         1,
-        &[
-            "@preview/cetz:0.3.0 is not available",
-            "never downloads packages",
-            "letter/main.typ:1:",
-        ],
+        &["@preview/cetz:0.3.0 is not available", "never downloads packages", "letter/main.typ:1:"],
     );
 }
 
 #[test]
 fn the_template_cannot_read_outside_its_folder() {
     let (s, good) = with_good_pdf();
-    let main = format!(
-        "{}\n#read(\"../signatories.toml\")\n",
-        s.read("letter/main.typ")
-    );
+    let main = format!("{}\n#read(\"../signatories.toml\")\n", s.read("letter/main.typ"));
     s.write("letter/main.typ", &main);
     refused(&s, &good, &[], 1, &["letter/main.typ:"]);
     #[cfg(unix)]
@@ -295,8 +224,7 @@ fn the_template_cannot_read_outside_its_folder() {
         std::os::unix::fs::symlink("/etc/hostname", s.path("letter/host")).unwrap();
         let main = format!(
             "{}\n#read(\"host\")\n",
-            s.read("letter/main.typ")
-                .replace("#read(\"../signatories.toml\")\n", "")
+            s.read("letter/main.typ").replace("#read(\"../signatories.toml\")\n", "")
         );
         s.write("letter/main.typ", &main);
         refused(&s, &good, &[], 1, &["leads outside the letter folder"]);
@@ -306,10 +234,7 @@ fn the_template_cannot_read_outside_its_folder() {
 #[test]
 fn a_character_no_bundled_font_has() {
     let (s, good) = with_good_pdf();
-    append(
-        &s,
-        "\n[[individual]]\nname = \"Li Wei\"\naffiliation = \"北京大学\"\n",
-    );
+    append(&s, "\n[[individual]]\nname = \"Li Wei\"\naffiliation = \"北京大学\"\n");
     let line = line_of(&s, "北京大学");
     refused(
         &s,

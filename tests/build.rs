@@ -8,40 +8,23 @@ use common::pdf::Pdf;
 /// Builds the repository's letter for the seed's date, once per test.
 fn seed_letter() -> (Scratch, Pdf) {
     let scratch = Scratch::new();
-    let run = scratch
-        .run(&["build", "--date", "2025-02-13", "-o", "letter.pdf"])
-        .ok();
-    assert_eq!(
-        run.stdout.trim(),
-        "letter.pdf",
-        "the output path is printed"
-    );
+    let run = scratch.run(&["build", "--date", "2025-02-13", "-o", "letter.pdf"]).ok();
+    assert_eq!(run.stdout.trim(), "letter.pdf", "the output path is printed");
     let pdf = Pdf::open(&scratch.path("letter.pdf"));
     (scratch, pdf)
 }
 
 /// Text with line breaks and hyphenation folded, for phrase searches.
 fn flat(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace("- ", "-")
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace("- ", "-")
 }
 
 #[test]
 fn pages_are_a4_with_the_header_on_every_one() {
     let (_s, pdf) = seed_letter();
-    assert!(
-        pdf.page_count() >= 4,
-        "letter plus signatories: {} pages",
-        pdf.page_count()
-    );
+    assert!(pdf.page_count() >= 4, "letter plus signatories: {} pages", pdf.page_count());
     for (i, (w, h)) in pdf.page_sizes().into_iter().enumerate() {
-        assert!(
-            (w - 595.28).abs() < 0.5 && (h - 841.89).abs() < 0.5,
-            "page {} is {w}x{h}",
-            i + 1
-        );
+        assert!((w - 595.28).abs() < 0.5 && (h - 841.89).abs() < 0.5, "page {} is {w}x{h}", i + 1);
     }
     for (i, text) in pdf.pages_text().iter().enumerate() {
         assert!(
@@ -91,20 +74,11 @@ fn footnotes_link_their_full_addresses() {
         "https://www.lgbttech.org/encryption-privacy-security",
         "http://iptegrity.com",
     ] {
-        assert!(
-            links.iter().any(|l| l == uri),
-            "no link to {uri}; links: {links:#?}"
-        );
+        assert!(links.iter().any(|l| l == uri), "no link to {uri}; links: {links:#?}");
     }
     let text = flat(&pdf.pages_text()[..2].join(" "));
-    assert!(
-        text.contains("Delfi AS v Estonia [2015] EMLR 26, [147] and [149]:"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Podchasov v Russia [2024] ECHR 134 [79]:"),
-        "{text}"
-    );
+    assert!(text.contains("Delfi AS v Estonia [2015] EMLR 26, [147] and [149]:"), "{text}");
+    assert!(text.contains("Podchasov v Russia [2024] ECHR 134 [79]:"), "{text}");
 }
 
 #[test]
@@ -138,10 +112,7 @@ fn lists_every_signatory_in_collated_order() {
         "Philip Zimmermann",
     ];
     let positions: Vec<usize> = expected_order.iter().map(|n| position(n)).collect();
-    assert!(
-        positions.windows(2).all(|w| w[0] < w[1]),
-        "out of order: {positions:?}"
-    );
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "out of order: {positions:?}");
     assert!(flat(&text).contains("109 signatories as of 13 February 2025"));
 }
 
@@ -155,9 +126,7 @@ fn embeds_every_font() {
 #[test]
 fn same_inputs_give_the_same_bytes() {
     let (scratch, _) = seed_letter();
-    scratch
-        .run(&["build", "--date", "2025-02-13", "-o", "again.pdf"])
-        .ok();
+    scratch.run(&["build", "--date", "2025-02-13", "-o", "again.pdf"]).ok();
     assert!(
         std::fs::read(scratch.path("letter.pdf")).unwrap()
             == std::fs::read(scratch.path("again.pdf")).unwrap()

@@ -19,7 +19,11 @@ fn a_clean_list_passes() {
 fn the_seed_list_has_one_inconsistent_honorific() {
     let s = Scratch::new();
     let run = s.run(&["check"]).fails(1);
-    assert!(run.stderr.contains("honorific written \"Prof.\" here but \"Professor\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("honorific written \"Prof.\" here but \"Professor\""),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("Prof. J.W. Verret"), "{}", run.stderr);
     assert!(run.stdout.contains("1 problem found"), "{}", run.stdout);
 }
@@ -28,10 +32,10 @@ fn the_seed_list_has_one_inconsistent_honorific() {
 fn every_lint_names_file_line_and_entry() {
     let s = Scratch::new();
     let toml = concat!(
-        "[[individual]]\nname = \"Ann Alpha\"\n\n",              // 1-3
-        "[[individual]]\nname = \"Dr Ann Alpha\"\n\n",           // 4-6
-        "[[individual]]\nname = \"Sammy Davis Jr.\"\n\n",        // 7-9
-        "[[individual]]\nname = \"Bo  Beta\"\n\n",               // 10-12
+        "[[individual]]\nname = \"Ann Alpha\"\n\n",       // 1-3
+        "[[individual]]\nname = \"Dr Ann Alpha\"\n\n",    // 4-6
+        "[[individual]]\nname = \"Sammy Davis Jr.\"\n\n", // 7-9
+        "[[individual]]\nname = \"Bo  Beta\"\n\n",        // 10-12
         "[[organisation]]\nname = \"Odd Link\"\nurl = \"https://exa_mple.org\"\n\n", // 13-16
         "[[individual]]\nname = \"Cy Gamma\"\naffiliation = \"漢\"\n", // 17-19
     );

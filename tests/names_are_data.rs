@@ -23,19 +23,12 @@ fn markup_and_code_in_names_print_literally() {
         "[[individual]]\nname = \"Eve Example\"\naffiliation = '''#eval(\"1 + 1\") {x}'''\n",
     );
     s.write("signatories.toml", &toml);
-    s.run(&["build", "--date", "2025-02-13", "-o", "out.pdf"])
-        .ok();
+    s.run(&["build", "--date", "2025-02-13", "-o", "out.pdf"]).ok();
     let text = Pdf::open(&s.path("out.pdf")).pages_text().join("\n");
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     for name in names {
-        assert!(
-            lines.contains(&name),
-            "{name:?} not printed literally:\n{text}"
-        );
+        assert!(lines.contains(&name), "{name:?} not printed literally:\n{text}");
     }
-    assert!(
-        lines.contains(&r#"Eve Example, #eval("1 + 1") {x}"#),
-        "{text}"
-    );
+    assert!(lines.contains(&r#"Eve Example, #eval("1 + 1") {x}"#), "{text}");
     assert!(!text.contains("root:"), "a file was read");
 }

@@ -30,10 +30,21 @@ fn add_puts_the_entry_in_collated_position_and_keeps_comments() {
     let s = Scratch::new();
     let before = s.read("signatories.toml");
     let run = s
-        .run(&["signatories", "add", "--individual", "Jane Doe", "--affiliation", "University of Example"])
+        .run(&[
+            "signatories",
+            "add",
+            "--individual",
+            "Jane Doe",
+            "--affiliation",
+            "University of Example",
+        ])
         .ok();
     assert!(run.stdout.contains("added individual \"Jane Doe\""), "{}", run.stdout);
-    assert!(run.stdout.contains("110 signatories: 65 organisations, 45 individuals"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("110 signatories: 65 organisations, 45 individuals"),
+        "{}",
+        run.stdout
+    );
     let after = s.read("signatories.toml");
     assert_eq!(entries(&after), entries(&before) + 1);
     assert_eq!(comments(&after), comments(&before));
@@ -90,7 +101,9 @@ fn edits_refuse_a_file_that_does_not_validate() {
     let s = Scratch::new();
     let broken = format!("{}\n[[individual]]\nnme = \"Typo\"\n", s.read("signatories.toml"));
     s.write("signatories.toml", &broken);
-    s.run(&["signatories", "add", "--individual", "Jane Doe"]).fails(1).stderr_has("unknown field `nme`");
+    s.run(&["signatories", "add", "--individual", "Jane Doe"])
+        .fails(1)
+        .stderr_has("unknown field `nme`");
     s.run(&["signatories", "remove", "Access Now"]).fails(1);
     assert_eq!(s.read("signatories.toml"), broken);
 }
@@ -164,9 +177,19 @@ fn import_names_a_missing_column() {
     s.write("bad.csv", "Who,Where\nA,B\n");
     s.run(&["signatories", "import", "bad.csv"]).fails(1).stderr_has("has no name column");
     s.write("ok.csv", "Who,Where\nAnn Alpha,Somewhere\n");
-    s.run(&["signatories", "import", "ok.csv", "--name-column", "who", "--affiliation-column", "Where"])
-        .ok();
-    assert!(s.read("signatories.toml").contains("name = \"Ann Alpha\"\naffiliation = \"Somewhere\""));
+    s.run(&[
+        "signatories",
+        "import",
+        "ok.csv",
+        "--name-column",
+        "who",
+        "--affiliation-column",
+        "Where",
+    ])
+    .ok();
+    assert!(
+        s.read("signatories.toml").contains("name = \"Ann Alpha\"\naffiliation = \"Somewhere\"")
+    );
 }
 
 #[test]
@@ -175,7 +198,9 @@ fn diff_reports_added_removed_and_changed() {
     std::fs::copy(s.path("signatories.toml"), s.path("old.toml")).unwrap();
     s.run(&["signatories", "add", "--individual", "Jane Doe"]).ok();
     s.run(&["signatories", "remove", "Eric Mill"]).ok();
-    let changed = s.read("signatories.toml").replace("affiliation = \"Brave\"", "affiliation = \"Brave Software\"");
+    let changed = s
+        .read("signatories.toml")
+        .replace("affiliation = \"Brave\"", "affiliation = \"Brave Software\"");
     s.write("signatories.toml", &changed);
     let run = s.run(&["signatories", "diff", "old.toml", "signatories.toml"]).ok();
     for needle in [
@@ -186,6 +211,7 @@ fn diff_reports_added_removed_and_changed() {
     ] {
         assert!(run.stdout.contains(needle), "missing {needle:?}:\n{}", run.stdout);
     }
-    let json = s.run(&["signatories", "diff", "old.toml", "signatories.toml", "--json"]).ok().stdout;
+    let json =
+        s.run(&["signatories", "diff", "old.toml", "signatories.toml", "--json"]).ok().stdout;
     assert!(json.contains("\"added\": 1") && json.contains("\"field\": \"affiliation\""), "{json}");
 }

@@ -2,12 +2,15 @@
 //! asked, a manifest and PNG previews).
 //!
 //! Everything is produced in memory first; files are written only once the
-//! whole build has succeeded, each atomically.
+//! whole build has succeeded, each atomically. `watch` runs the same two
+//! steps, [`produce`] and [`Products::write`], on a world it keeps alive.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use typst::diag::SourceDiagnostic;
 use typst::model::Document;
+use typst_pdf::PdfStandards;
 
 use crate::args::BuildArgs;
 use crate::compile::{self, CompileError, Compiled, PdfSettings};
@@ -18,69 +21,150 @@ use crate::world::LetterWorld;
 use crate::{fonts, output, preview, report};
 
 pub fn run(args: &BuildArgs) -> Result<(), Error> {
-    let (standards, standard_names) =
-        compile::parse_standards(&args.pdf_standard).map_err(Error::Usage)?;
+    let started = Instant::now();
+    let standards = Standards::parse(&args.pdf_standard)?;
     let inputs = Inputs::load(&args.input)?;
-    let version = args.input.version_label.as_deref();
     let world =
-        LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data(version), inputs.date)?;
-    let compiled = compile::compile(&world).map_err(|err| typst_error(&world, err))?;
-    report::warnings(&world, &compiled.warnings);
+        LetterWorld::new(&inputs.letter, fonts::bundled(), data(args, &inputs), inputs.date)?;
+    let inputs_time = started.elapsed();
+    let products = produce(args, &inputs, &world, &standards)?;
+    let write_started = Instant::now();
+    products.write(args)?;
+    if args.timings {
+        eprintln!(
+            "timings: inputs {}, compile {}, pdf {}, write {}, total {}",
+            ms(inputs_time),
+            ms(products.compile_time),
+            ms(products.export_time),
+            ms(write_started.elapsed()),
+            ms(started.elapsed())
+        );
+    }
+    eprintln!("{}", products.summary(&inputs));
+    products.print_paths();
+    Ok(())
+}
 
-    let slug = slug(&compiled, &inputs);
-    let settings = PdfSettings { ident: &slug, date: inputs.date.datetime(), standards };
-    let pdf = compile::export_pdf(&compiled, &settings).map_err(|err| typst_error(&world, err))?;
+/// The PDF standards asked for, parsed once.
+pub struct Standards {
+    standards: PdfStandards,
+    names: Vec<String>,
+}
+
+impl Standards {
+    pub fn parse(list: &str) -> Result<Self, Error> {
+        let (standards, names) = compile::parse_standards(list).map_err(Error::Usage)?;
+        Ok(Self { standards, names })
+    }
+}
+
+/// The data the template reads, for these inputs and options.
+pub fn data(args: &BuildArgs, inputs: &Inputs) -> Vec<u8> {
+    inputs.data(args.input.version_label.as_deref())
+}
+
+/// What one build made, still in memory.
+pub struct Products {
+    pdf: Vec<u8>,
+    path: PathBuf,
+    manifest: Option<(PathBuf, Vec<u8>)>,
+    pngs: Option<Vec<Vec<u8>>>,
+    pub pages: usize,
+    pub compile_time: Duration,
+    pub export_time: Duration,
+}
+
+/// Compiles and exports; writes nothing.
+pub fn produce(
+    args: &BuildArgs,
+    inputs: &Inputs,
+    world: &LetterWorld,
+    standards: &Standards,
+) -> Result<Products, Error> {
+    let started = Instant::now();
+    let compiled = compile::compile(world).map_err(|err| typst_error(world, err))?;
+    let compile_time = started.elapsed();
+    report::warnings(world, &compiled.warnings);
+
+    let started = Instant::now();
+    let slug = slug(&compiled, &inputs.letter);
+    let settings = PdfSettings {
+        ident: &slug,
+        date: inputs.date.datetime(),
+        standards: standards.standards.clone(),
+    };
+    let pdf = compile::export_pdf(&compiled, &settings).map_err(|err| typst_error(world, err))?;
+    let export_time = started.elapsed();
 
     let date = inputs.date.iso();
+    let version = args.input.version_label.as_deref();
     let mut placeholders = vec![("date", date.as_str()), ("slug", slug.as_str())];
     if let Some(version) = version {
         placeholders.push(("version", version));
     }
     let path = output::expand(&args.output, &placeholders).map_err(Error::Usage)?;
-    let manifest_path = match &args.manifest {
-        Some(pattern) => Some(output::expand(pattern, &placeholders).map_err(Error::Usage)?),
-        None => None,
-    };
     let pages = compiled.document.pages().len();
+    let manifest = match &args.manifest {
+        None => None,
+        Some(pattern) => {
+            let manifest_path = output::expand(pattern, &placeholders).map_err(Error::Usage)?;
+            let manifest = Manifest {
+                pdf: PdfFacts {
+                    path: path.display().to_string(),
+                    sha256: crate::manifest::sha256(&pdf),
+                    size: pdf.len(),
+                    pages,
+                },
+                date,
+                version_label: version.map(str::to_owned),
+                signatories: inputs.signatories.counts(),
+                pdf_standards: standards.names.clone(),
+                tool: Tool { openletter: env!("CARGO_PKG_VERSION"), typst: compile::TYPST_VERSION },
+                inputs: manifest_inputs(inputs, world),
+            };
+            Some((manifest_path, manifest.to_json()))
+        }
+    };
     let pngs = args.png.as_ref().map(|_| preview::render(&compiled.document, args.png_ppi));
-    let manifest = manifest_path.as_ref().map(|_| Manifest {
-        pdf: PdfFacts {
-            path: path.display().to_string(),
-            sha256: crate::manifest::sha256(&pdf),
-            size: pdf.len(),
-            pages,
-        },
-        date: date.clone(),
-        version_label: version.map(str::to_owned),
-        signatories: inputs.signatories.counts(),
-        pdf_standards: standard_names,
-        tool: Tool { openletter: env!("CARGO_PKG_VERSION"), typst: compile::TYPST_VERSION },
-        inputs: manifest_inputs(&inputs, &world),
-    });
+    Ok(Products { pdf, path, manifest, pngs, pages, compile_time, export_time })
+}
 
-    output::write_atomically(&path, &pdf)?;
-    if let (Some(manifest_path), Some(manifest)) = (&manifest_path, &manifest) {
-        output::write_atomically(manifest_path, &manifest.to_json())?;
-    }
-    if let (Some(dir), Some(pngs)) = (&args.png, pngs) {
-        write_previews(dir, &pngs)?;
+impl Products {
+    /// Writes the PDF, then the manifest and previews, each atomically.
+    pub fn write(&self, args: &BuildArgs) -> Result<(), Error> {
+        output::write_atomically(&self.path, &self.pdf)?;
+        if let Some((path, json)) = &self.manifest {
+            output::write_atomically(path, json)?;
+        }
+        if let (Some(dir), Some(pngs)) = (&args.png, &self.pngs) {
+            write_previews(dir, pngs)?;
+        }
+        Ok(())
     }
 
-    let counts = inputs.signatories.counts();
-    eprintln!(
-        "{} pages, {} signatories ({} organisations, {} individuals), dated {}{}",
-        pages,
-        counts.total,
-        counts.organisations,
-        counts.individuals,
-        inputs.date.long(),
-        version.map(|v| format!(", version {v}")).unwrap_or_default(),
-    );
-    println!("{}", path.display());
-    if let Some(manifest_path) = manifest_path {
-        println!("{}", manifest_path.display());
+    pub fn path(&self) -> &Path {
+        &self.path
     }
-    Ok(())
+
+    pub fn summary(&self, inputs: &Inputs) -> String {
+        let counts = inputs.signatories.counts();
+        format!(
+            "{} pages, {} signatories ({} organisations, {} individuals), dated {}",
+            self.pages,
+            counts.total,
+            counts.organisations,
+            counts.individuals,
+            inputs.date.long(),
+        )
+    }
+
+    /// The files written, on stdout, for scripts.
+    fn print_paths(&self) {
+        println!("{}", self.path.display());
+        if let Some((path, _)) = &self.manifest {
+            println!("{}", path.display());
+        }
+    }
 }
 
 /// Renders Typst's errors and warnings now, while the world that can show
@@ -90,12 +174,16 @@ pub fn typst_error(world: &LetterWorld, err: CompileError) -> Error {
     Error::Typst(report::typst(world, &all))
 }
 
+pub fn ms(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+}
+
 /// A short name for the letter, for file names and the PDF identifier: its
 /// title up to any colon (`open-letter-to-the-home-secretary`), else the
 /// letter folder's name.
-fn slug(compiled: &Compiled, inputs: &Inputs) -> String {
+fn slug(compiled: &Compiled, letter: &Path) -> String {
     let title = compiled.document.info().title.as_deref().map(str::to_owned);
-    let title = title.unwrap_or_else(|| inputs.letter.display().to_string());
+    let title = title.unwrap_or_else(|| letter.display().to_string());
     let head = title.split(':').next().unwrap_or(&title);
     let mut slug = String::new();
     for c in head.chars() {
@@ -112,13 +200,15 @@ fn manifest_inputs(inputs: &Inputs, world: &LetterWorld) -> Vec<Input> {
     let list = &inputs.signatories;
     let mut all = vec![Input::new(list.path.display().to_string(), list.source.as_bytes())];
     all.extend(world.files_read().iter().map(|(name, bytes)| Input::new(name.clone(), bytes)));
-    all.extend(fonts::FILES.iter().map(|(name, bytes)| Input::new(format!("(built in) {name}"), bytes)));
+    all.extend(
+        fonts::FILES.iter().map(|(name, bytes)| Input::new(format!("(built in) {name}"), bytes)),
+    );
     all
 }
 
-fn write_previews(dir: &PathBuf, pngs: &[Vec<u8>]) -> Result<(), Error> {
+fn write_previews(dir: &Path, pngs: &[Vec<u8>]) -> Result<(), Error> {
     std::fs::create_dir_all(dir)
-        .map_err(|error| output::WriteError { path: dir.clone(), error })?;
+        .map_err(|error| output::WriteError { path: dir.to_owned(), error })?;
     for (i, png) in pngs.iter().enumerate() {
         output::write_atomically(&dir.join(preview::file_name(i + 1, pngs.len())), png)?;
     }

@@ -33,7 +33,13 @@ pub fn run(args: &InputArgs) -> Result<u8, Error> {
     };
 
     let mut out = report::stderr();
-    report::problems_in(&mut out, &list.path, &list.source, &findings, typst::diag::Severity::Warning);
+    report::problems_in(
+        &mut out,
+        &list.path,
+        &list.source,
+        &findings,
+        typst::diag::Severity::Warning,
+    );
     if !typst_errors.is_empty() {
         let _ = write!(out, "{}", report::typst(&world, &typst_errors));
     }

@@ -48,7 +48,10 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<(), Error> {
             Ok(()) => {
                 taken.insert(fold(&name), (row.line, name.clone()));
                 taken.insert(near_key(&name), (row.line, name.clone()));
-                outcomes.push((row.line, Outcome::Added(format!("{} \"{name}\"", row.entry.kind.key()))));
+                outcomes.push((
+                    row.line,
+                    Outcome::Added(format!("{} \"{name}\"", row.entry.kind.key())),
+                ));
             }
             Err(refusal) => {
                 outcomes.push((row.line, Outcome::Skipped(name, refusal.to_string())));
@@ -77,7 +80,9 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<(), Error> {
     }
     if args.dry_run {
         editor.render()?;
-        println!("dry run: {added} would be added, {skipped} skipped, {rejected} rejected; nothing written");
+        println!(
+            "dry run: {added} would be added, {skipped} skipped, {rejected} rejected; nothing written"
+        );
         return Ok(());
     }
     if added > 0 {

@@ -3,8 +3,10 @@
 mod build;
 mod check;
 mod diff;
+mod export;
 mod import;
 mod signatories;
+mod watch;
 
 use crate::args::{Cli, Command};
 use crate::error::Error;
@@ -13,6 +15,8 @@ use crate::error::Error;
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Build(args) => build::run(&args).map(|()| 0),
+        Command::Watch(args) => watch::run(&args).map(|()| 0),
+        Command::ExportTypst(args) => export::run(&args).map(|()| 0),
         Command::Signatories(args) => signatories::run(args).map(|()| 0),
         Command::Check(args) => check::run(&args),
     }

@@ -60,7 +60,13 @@ fn add(path: &std::path::Path, args: AddArgs) -> Result<(), Error> {
         (None, Some(name)) => (Kind::Individual, name),
         _ => unreachable!("clap requires exactly one of --organisation and --individual"),
     };
-    let entry = NewEntry { kind, name, affiliation: args.affiliation, url: args.url, sort_as: args.sort_as };
+    let entry = NewEntry {
+        kind,
+        name,
+        affiliation: args.affiliation,
+        url: args.url,
+        sort_as: args.sort_as,
+    };
     if let Some(why) = unacceptable(&entry) {
         return Err(Error::Refused(format!("not added: \"{}\": {why}", entry.name)));
     }
@@ -107,6 +113,8 @@ pub fn unacceptable(entry: &NewEntry) -> Option<String> {
     [("name", Some(&entry.name)), ("affiliation", entry.affiliation.as_ref())]
         .into_iter()
         .filter_map(|(key, text)| Some((key, fonts.first_missing(text?)?)))
-        .map(|(key, c)| format!("`{key}` has '{c}' (U+{:04X}), which no bundled font can print", c as u32))
+        .map(|(key, c)| {
+            format!("`{key}` has '{c}' (U+{:04X}), which no bundled font can print", c as u32)
+        })
         .next()
 }

@@ -19,10 +19,7 @@ pub struct Collator {
 
 impl Collator {
     pub fn new() -> Self {
-        Self {
-            primary: collator(Strength::Primary),
-            tertiary: collator(Strength::Tertiary),
-        }
+        Self { primary: collator(Strength::Primary), tertiary: collator(Strength::Tertiary) }
     }
 
     /// Orders by sort key, then by full name; case and accents only decide

@@ -37,11 +37,8 @@ pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
             None => unmatched_old.push(o),
         }
     }
-    let mut unmatched_new: Vec<&Signatory> = new
-        .entries
-        .iter()
-        .filter(|n| !matched_new.iter().any(|m| std::ptr::eq(*m, *n)))
-        .collect();
+    let mut unmatched_new: Vec<&Signatory> =
+        new.entries.iter().filter(|n| !matched_new.iter().any(|m| std::ptr::eq(*m, *n))).collect();
     let mut removed = Vec::new();
     for o in unmatched_old {
         let key = near_key(&o.name.value);
@@ -138,7 +135,11 @@ impl Diff<'_> {
                     fields: c
                         .fields
                         .iter()
-                        .map(|(field, old, new)| FieldChangeJson { field, old: old.clone(), new: new.clone() })
+                        .map(|(field, old, new)| FieldChangeJson {
+                            field,
+                            old: old.clone(),
+                            new: new.clone(),
+                        })
                         .collect(),
                 })
                 .collect(),

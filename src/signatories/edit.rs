@@ -90,9 +90,11 @@ impl Editor {
         if let Some(s) = self.list.entries.iter().find(|s| fold(&s.name.value) == folded) {
             return Some(Refusal::Duplicate { existing: s.name.value.clone(), line: line(s) });
         }
-        self.list.entries.iter().find(|s| near_key(&s.name.value) == near).map(|s| {
-            Refusal::NearDuplicate { existing: s.name.value.clone(), line: line(s) }
-        })
+        self.list
+            .entries
+            .iter()
+            .find(|s| near_key(&s.name.value) == near)
+            .map(|s| Refusal::NearDuplicate { existing: s.name.value.clone(), line: line(s) })
     }
 
     /// Adds an entry in collated position among its kind. A near-duplicate is
@@ -154,8 +156,9 @@ impl Editor {
     /// The file's new text, read back and checked before anything is written.
     pub fn render(&self) -> Result<String, EditError> {
         let text = self.doc.to_string();
-        let check = super::load::parse(self.path(), text.clone())
-            .map_err(|err| EditError::Verify(format!("the edited file does not validate: {err:?}")))?;
+        let check = super::load::parse(self.path(), text.clone()).map_err(|err| {
+            EditError::Verify(format!("the edited file does not validate: {err:?}"))
+        })?;
         if check.entries.len() != self.expected {
             return Err(EditError::Verify(format!(
                 "the edited file holds {} entries, not the expected {}",
@@ -168,7 +171,9 @@ impl Editor {
         want.sort();
         have.sort();
         if want != have {
-            return Err(EditError::Verify("the edited file does not hold the expected names".into()));
+            return Err(EditError::Verify(
+                "the edited file does not hold the expected names".into(),
+            ));
         }
         Ok(text)
     }
@@ -195,9 +200,8 @@ impl Editor {
         let collator = Collator::new();
         let same_kind: Vec<&Signatory> =
             self.list.entries.iter().filter(|s| s.kind == entry.kind).collect();
-        let follower = same_kind
-            .iter()
-            .position(|s| collator.compare_signatories(s, &probe).is_gt());
+        let follower =
+            same_kind.iter().position(|s| collator.compare_signatories(s, &probe).is_gt());
         let array = self.array(entry.kind);
         match follower {
             Some(index) => {
@@ -225,11 +229,14 @@ impl Editor {
     }
 
     fn tables_mut(&mut self) -> impl Iterator<Item = &mut Table> {
-        self.doc.as_table_mut().iter_mut().filter_map(|(_, item)| match item {
-            Item::ArrayOfTables(array) => Some(array.iter_mut()),
-            _ => None,
-        })
-        .flatten()
+        self.doc
+            .as_table_mut()
+            .iter_mut()
+            .filter_map(|(_, item)| match item {
+                Item::ArrayOfTables(array) => Some(array.iter_mut()),
+                _ => None,
+            })
+            .flatten()
     }
 
     fn shift_positions_from(&mut self, from: isize) {
@@ -292,7 +299,8 @@ impl NewEntry {
                 return Some(format!("`{key}` is empty"));
             }
         }
-        if self.kind == Kind::Organisation && (self.affiliation.is_some() || self.sort_as.is_some()) {
+        if self.kind == Kind::Organisation && (self.affiliation.is_some() || self.sort_as.is_some())
+        {
             return Some("an organisation has no affiliation or sort_as".into());
         }
         let url = self.url.as_deref()?;
@@ -312,7 +320,13 @@ mod tests {
     }
 
     fn individual(name: &str) -> NewEntry {
-        NewEntry { kind: Kind::Individual, name: name.into(), affiliation: None, url: None, sort_as: None }
+        NewEntry {
+            kind: Kind::Individual,
+            name: name.into(),
+            affiliation: None,
+            url: None,
+            sort_as: None,
+        }
     }
 
     const FILE: &str = "# header\n\n# --- People ---\n\n[[individual]]\nname = \"Ann Alpha\" # first\n\n# a note on Cy\n[[individual]]\nname = \"Cy Gamma\"\n\n# trailing\n";
@@ -337,7 +351,10 @@ mod tests {
         let mut e = editor(FILE);
         e.add(individual("Aaron Aardvark"), false).unwrap();
         let text = e.render().unwrap();
-        assert!(text.find("# --- People ---").unwrap() < text.find("Aaron Aardvark").unwrap(), "{text}");
+        assert!(
+            text.find("# --- People ---").unwrap() < text.find("Aaron Aardvark").unwrap(),
+            "{text}"
+        );
         assert!(text.find("Aaron Aardvark").unwrap() < text.find("Ann Alpha").unwrap(), "{text}");
     }
 
@@ -358,7 +375,10 @@ mod tests {
     fn refuses_duplicates_and_near_duplicates() {
         let mut e = editor(FILE);
         assert!(matches!(e.add(individual("ANN  ALPHA"), false), Err(Refusal::Duplicate { .. })));
-        assert!(matches!(e.add(individual("Dr Ann Alpha"), false), Err(Refusal::NearDuplicate { line: 5, .. })));
+        assert!(matches!(
+            e.add(individual("Dr Ann Alpha"), false),
+            Err(Refusal::NearDuplicate { line: 5, .. })
+        ));
         e.add(individual("Dr Ann Alpha"), true).unwrap();
         assert_eq!(e.render().unwrap().matches("Ann Alpha").count(), 2);
     }

@@ -43,7 +43,9 @@ pub enum ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            ImportError::Read { path, error } => write!(f, "cannot read `{}`: {error}", path.display()),
+            ImportError::Read { path, error } => {
+                write!(f, "cannot read `{}`: {error}", path.display())
+            }
             ImportError::NoColumn { path, what, wanted, headers } => write!(
                 f,
                 "`{}` has no {what} column ({wanted}); its headers are: {}",
@@ -86,7 +88,10 @@ pub fn read(path: &Path, columns: &Columns) -> Result<(Vec<Row>, Vec<Rejected>),
         let record = record.map_err(read_error)?;
         let line = record.position().map_or(0, |p| p.line());
         let cell = |i: Option<usize>| {
-            i.and_then(|i| record.get(i)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+            i.and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
         };
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
@@ -113,7 +118,9 @@ pub fn read(path: &Path, columns: &Columns) -> Result<(Vec<Row>, Vec<Rejected>),
         }
         let entry = NewEntry { kind, name, affiliation, url: cell(url_col), sort_as: None };
         match entry.problems() {
-            Some(why) => rejected.push(Rejected { line, why: format!("\"{}\": {why}", entry.name) }),
+            Some(why) => {
+                rejected.push(Rejected { line, why: format!("\"{}\": {why}", entry.name) })
+            }
             None => rows.push(Row { line, entry }),
         }
     }

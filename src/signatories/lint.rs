@@ -95,7 +95,8 @@ fn valid_host(host: &str) -> bool {
             && !l.starts_with('-')
             && !l.ends_with('-')
             && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-    }) && (host == "localhost" || labels.len() >= 2 && tld.len() >= 2 && tld.chars().all(char::is_alphabetic))
+    }) && (host == "localhost"
+        || labels.len() >= 2 && tld.len() >= 2 && tld.chars().all(char::is_alphabetic))
 }
 
 fn sort_key(entry: &Signatory, findings: &mut Vec<Problem>) {
@@ -145,7 +146,9 @@ fn honorifics(list: &Signatories, findings: &mut Vec<Problem>) {
         for (spelling, entry) in uses.iter().filter(|(s, _)| s != usual) {
             findings.push(Problem {
                 span: entry.name.span.clone(),
-                message: format!("honorific written \"{spelling}\" here but \"{usual}\" in {n} other entries"),
+                message: format!(
+                    "honorific written \"{spelling}\" here but \"{usual}\" in {n} other entries"
+                ),
                 label: format!("write \"{usual}\" for consistency"),
                 related: None,
             });
@@ -191,6 +194,9 @@ mod tests {
 
     #[test]
     fn a_clean_list_has_no_findings() {
-        assert!(findings("[[individual]]\nname = \"Ann Alpha\"\nurl = \"https://example.org/a\"\n").is_empty());
+        assert!(
+            findings("[[individual]]\nname = \"Ann Alpha\"\nurl = \"https://example.org/a\"\n")
+                .is_empty()
+        );
     }
 }

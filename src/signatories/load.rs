@@ -37,31 +37,20 @@ pub struct Problem {
 
 impl Problem {
     fn new(span: Range<usize>, message: impl Into<String>, label: impl Into<String>) -> Self {
-        Self {
-            span,
-            message: message.into(),
-            label: label.into(),
-            related: None,
-        }
+        Self { span, message: message.into(), label: label.into(), related: None }
     }
 }
 
 /// Reads and validates a signatories file.
 pub fn load(path: &Path) -> Result<Signatories, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|error| LoadError::Read {
-        path: path.to_owned(),
-        error,
-    })?;
+    let source = std::fs::read_to_string(path)
+        .map_err(|error| LoadError::Read { path: path.to_owned(), error })?;
     parse(path, source)
 }
 
 /// Validates the text of a signatories file; `path` is only used to name it.
 pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
-    let invalid = |source, problems| LoadError::Invalid {
-        path: path.to_owned(),
-        source,
-        problems,
-    };
+    let invalid = |source, problems| LoadError::Invalid { path: path.to_owned(), source, problems };
     let table = match DeTable::parse(&source) {
         Ok(table) => table,
         Err(err) => {
@@ -94,11 +83,7 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
         let DeValue::Array(items) = value.get_ref() else {
             problems.push(Problem::new(
                 value.span(),
-                format!(
-                    "`{}` must be a list of entries, written [[{}]]",
-                    kind.key(),
-                    kind.key()
-                ),
+                format!("`{}` must be a list of entries, written [[{}]]", kind.key(), kind.key()),
                 format!("found {}", describe(value.get_ref())),
             ));
             continue;
@@ -123,11 +108,7 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
     duplicates(&entries, &mut problems);
 
     if problems.is_empty() {
-        Ok(Signatories {
-            path: path.to_owned(),
-            source,
-            entries,
-        })
+        Ok(Signatories { path: path.to_owned(), source, entries })
     } else {
         problems.sort_by_key(|p| p.span.start);
         Err(invalid(source, problems))
@@ -228,10 +209,7 @@ fn string_field(
             ));
             None
         }
-        DeValue::String(text) => Some(Field {
-            value: text.to_string(),
-            span: value.span(),
-        }),
+        DeValue::String(text) => Some(Field { value: text.to_string(), span: value.span() }),
         other => {
             problems.push(Problem::new(
                 value.span(),
@@ -267,9 +245,7 @@ fn duplicates(entries: &[Signatory], problems: &mut Vec<Problem>) {
 
 /// Why a `url` field would make a broken link, if it would.
 pub fn url_problem(url: &str) -> Option<&'static str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     let Some(rest) = rest else {
         return Some("a link must start with https:// or http://");
     };
@@ -296,10 +272,7 @@ fn describe(value: &DeValue) -> &'static str {
 }
 
 fn quoted(keys: &[&str]) -> String {
-    keys.iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// The allowed key closest to a typo, if one is close enough to be meant.

@@ -107,11 +107,7 @@ pub struct Signatories {
 
 impl Signatories {
     pub fn counts(&self) -> Counts {
-        let organisations = self
-            .entries
-            .iter()
-            .filter(|s| s.kind == Kind::Organisation)
-            .count();
+        let organisations = self.entries.iter().filter(|s| s.kind == Kind::Organisation).count();
         Counts {
             total: self.entries.len(),
             organisations,
@@ -127,7 +123,6 @@ impl Signatories {
         sorted.sort_by(|a, b| collator.compare_signatories(a, b));
         sorted
     }
-
 }
 
 /// 1-based line and column (in characters) of a byte offset in `text`.

@@ -28,11 +28,8 @@ impl Scratch {
             let entry = entry.unwrap();
             std::fs::copy(entry.path(), dir.join("letter").join(entry.file_name())).unwrap();
         }
-        std::fs::copy(
-            Path::new(REPO).join("signatories.toml"),
-            dir.join("signatories.toml"),
-        )
-        .unwrap();
+        std::fs::copy(Path::new(REPO).join("signatories.toml"), dir.join("signatories.toml"))
+            .unwrap();
         Scratch { dir }
     }
 
@@ -106,11 +103,7 @@ impl Run {
 
     #[track_caller]
     pub fn stderr_has(self, needle: &str) -> Self {
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}:\n{}",
-            self.stderr
-        );
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
         self
     }
 }

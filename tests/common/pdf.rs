@@ -12,10 +12,7 @@ pub struct Pdf {
 impl Pdf {
     pub fn open(path: &Path) -> Pdf {
         let doc = Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        Pdf {
-            doc,
-            path: path.to_owned(),
-        }
+        Pdf { doc, path: path.to_owned() }
     }
 
     pub fn page_count(&self) -> usize {
@@ -54,19 +51,13 @@ impl Pdf {
             .arg("-")
             .output()
             .expect("pdftotext (poppler-utils) is installed: see .ci/run");
-        assert!(
-            output.status.success(),
-            "pdftotext failed on {}",
-            self.path.display()
-        );
+        assert!(output.status.success(), "pdftotext failed on {}", self.path.display());
         String::from_utf8(output.stdout).unwrap()
     }
 
     /// The text of every page, in order, one string per page.
     pub fn pages_text(&self) -> Vec<String> {
-        (1..=self.page_count() as u32)
-            .map(|p| self.page_text(p))
-            .collect()
+        (1..=self.page_count() as u32).map(|p| self.page_text(p)).collect()
     }
 
     /// The /URI of every link annotation, per page (1-based).

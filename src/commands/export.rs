@@ -1,0 +1,76 @@
+//! `openletter export-typst DIR`: the letter as a plain Typst project that a
+//! designer or the Typst web app can open, so it is never locked into this
+//! tool. `typst compile --font-path DIR/fonts --ignore-system-fonts
+//! DIR/main.typ` makes the same letter.
+
+use std::path::{Path, PathBuf};
+
+use crate::args::ExportArgs;
+use crate::data::DATA_PATH;
+use crate::error::Error;
+use crate::fonts;
+use crate::inputs::Inputs;
+use crate::output::{self, WriteError};
+use crate::world::MAIN_FILE;
+
+const LICENCE: &str = include_str!("../../fonts/OFL.txt");
+
+pub fn run(args: &ExportArgs) -> Result<(), Error> {
+    let inputs = Inputs::load(&args.input)?;
+    let letter = &args.input.letter;
+    if !letter.join(MAIN_FILE).is_file() {
+        return Err(Error::Letter(crate::world::WorldError::NoMain(letter.join(MAIN_FILE))));
+    }
+    let dir = &args.dir;
+    let fail = |path: &Path, error| Error::Write(WriteError { path: path.to_owned(), error });
+    std::fs::create_dir_all(dir.join("fonts")).map_err(|e| fail(dir, e))?;
+
+    let mut written = 0;
+    for source in files_under(letter).map_err(|e| fail(letter, e))? {
+        let relative = source.strip_prefix(letter).expect("listed under the letter folder");
+        let target = dir.join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+        }
+        let bytes = std::fs::read(&source).map_err(|e| fail(&source, e))?;
+        output::write_atomically(&target, &bytes)?;
+        written += 1;
+    }
+    let data = inputs.data(args.input.version_label.as_deref());
+    let pretty: serde_json::Value = serde_json::from_slice(&data).expect("our own JSON");
+    let pretty = serde_json::to_vec_pretty(&pretty).expect("serialises");
+    output::write_atomically(&dir.join(DATA_PATH.trim_start_matches('/')), &pretty)?;
+    for (name, bytes) in fonts::FILES {
+        output::write_atomically(&dir.join(name), bytes)?;
+    }
+    output::write_atomically(&dir.join("fonts/OFL.txt"), LICENCE.as_bytes())?;
+
+    eprintln!(
+        "wrote {} letter file(s), {}, {} fonts and their licence to {}",
+        written,
+        DATA_PATH.trim_start_matches('/'),
+        fonts::FILES.len(),
+        dir.display()
+    );
+    let dir = dir.display();
+    println!("typst compile --font-path {dir}/fonts --ignore-system-fonts {dir}/{MAIN_FILE}");
+    Ok(())
+}
+
+/// Every file under `dir`, recursively, in a stable order.
+fn files_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}

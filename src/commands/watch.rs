@@ -1,0 +1,199 @@
+//! `openletter watch`: build, then rebuild on every change to the letter
+//! folder or the signatories file, until Ctrl-C.
+//!
+//! One `LetterWorld` lives for the whole session, so Typst's memoised work is
+//! reused: an edited source is patched in place, unchanged data is not parsed
+//! again, and old cache entries are evicted after each build. A failed build
+//! is reported and the last good PDF stays; fixing the input resumes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::args::BuildArgs;
+use crate::error::Error;
+use crate::fonts;
+use crate::inputs::Inputs;
+use crate::report;
+use crate::world::LetterWorld;
+
+use super::build::{Standards, data, ms, produce};
+
+/// How often the files are looked at: quick enough to feel live, and a
+/// handful of `stat` calls costs nothing.
+const POLL: Duration = Duration::from_millis(50);
+
+/// How many compilations an unused cache entry survives.
+const CACHE_AGE: usize = 10;
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+pub fn run(args: &BuildArgs) -> Result<(), Error> {
+    catch_interrupt();
+    let standards = Standards::parse(&args.pdf_standard)?;
+    let watched = |snapshot: &mut Snapshot| {
+        *snapshot = Snapshot::take(&args.input.letter, &args.input.signatories)
+    };
+    let mut snapshot = Snapshot::default();
+    watched(&mut snapshot);
+
+    // Until the inputs are valid there is nothing to build: wait for a fix.
+    let mut inputs = loop {
+        match Inputs::load(&args.input) {
+            Ok(inputs) => break inputs,
+            Err(err) => report::error(&err),
+        }
+        if wait_for_change(&mut snapshot, args).is_none() {
+            return Ok(());
+        }
+    };
+    let mut world =
+        LetterWorld::new(&inputs.letter, fonts::bundled(), data(args, &inputs), inputs.date)?;
+    rebuild("first build", args, &inputs, &mut world, &standards, Instant::now());
+    eprintln!(
+        "watching {} and {} (Ctrl-C to stop)",
+        args.input.letter.display(),
+        args.input.signatories.display()
+    );
+
+    while let Some(changed) = wait_for_change(&mut snapshot, args) {
+        let started = Instant::now();
+        if changed.iter().any(|p| p == &args.input.signatories) {
+            match Inputs::load(&args.input) {
+                Ok(new) => {
+                    world.set_data(data(args, &new), new.date);
+                    inputs = new;
+                }
+                Err(err) => {
+                    report::error(&err);
+                    println!(
+                        "{} {}: failed; the last good PDF is kept",
+                        clock(),
+                        describe(&changed)
+                    );
+                    continue;
+                }
+            }
+        }
+        let what = describe(&changed);
+        rebuild(&what, args, &inputs, &mut world, &standards, started);
+    }
+    eprintln!("stopped watching");
+    Ok(())
+}
+
+/// One build, reported in one line; an error is shown and the PDF kept.
+fn rebuild(
+    what: &str,
+    args: &BuildArgs,
+    inputs: &Inputs,
+    world: &mut LetterWorld,
+    standards: &Standards,
+    started: Instant,
+) {
+    world.reset();
+    let outcome = produce(args, inputs, world, standards).and_then(|products| {
+        products.write(args)?;
+        Ok(products)
+    });
+    match outcome {
+        Ok(products) => println!(
+            "{} {what}: {} pages, {} signatories, {} → {}",
+            clock(),
+            products.pages,
+            inputs.signatories.counts().total,
+            ms(started.elapsed()),
+            products.path().display()
+        ),
+        Err(err) => {
+            report::error(&err);
+            println!("{} {what}: failed; the last good PDF is kept", clock());
+        }
+    }
+    typst::comemo::evict(CACHE_AGE);
+}
+
+/// Blocks until a watched file changes; `None` once interrupted.
+fn wait_for_change(snapshot: &mut Snapshot, args: &BuildArgs) -> Option<Vec<PathBuf>> {
+    loop {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return None;
+        }
+        std::thread::sleep(POLL);
+        let now = Snapshot::take(&args.input.letter, &args.input.signatories);
+        let changed = now.changed_since(snapshot);
+        if !changed.is_empty() {
+            *snapshot = now;
+            return Some(changed);
+        }
+    }
+}
+
+/// Modification time and size of every watched file.
+#[derive(Default, PartialEq)]
+struct Snapshot(BTreeMap<PathBuf, (SystemTime, u64)>);
+
+impl Snapshot {
+    fn take(letter: &Path, signatories: &Path) -> Self {
+        let mut files = BTreeMap::new();
+        let mut add = |path: &Path| {
+            if let Ok(meta) = std::fs::metadata(path) {
+                let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+                files.insert(path.to_owned(), (modified, meta.len()));
+            }
+        };
+        add(signatories);
+        let mut dirs = vec![letter.to_owned()];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.filter_map(Result::ok) {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    add(&path);
+                }
+            }
+        }
+        Snapshot(files)
+    }
+
+    /// Files added, removed or modified since `before`.
+    fn changed_since(&self, before: &Snapshot) -> Vec<PathBuf> {
+        let mut changed: Vec<PathBuf> = self
+            .0
+            .iter()
+            .filter(|(path, stamp)| before.0.get(*path) != Some(stamp))
+            .map(|(path, _)| path.clone())
+            .collect();
+        changed.extend(before.0.keys().filter(|p| !self.0.contains_key(*p)).cloned());
+        changed
+    }
+}
+
+fn describe(changed: &[PathBuf]) -> String {
+    let names: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
+    format!("{} changed", names.join(", "))
+}
+
+fn clock() -> String {
+    chrono::Local::now().format("[%H:%M:%S]").to_string()
+}
+
+/// Ctrl-C (and SIGTERM) end the watch between builds, never halfway through
+/// writing a file.
+fn catch_interrupt() {
+    #[cfg(unix)]
+    {
+        extern "C" fn on_signal(_: libc::c_int) {
+            INTERRUPTED.store(true, Ordering::SeqCst);
+        }
+        let handler = on_signal as extern "C" fn(libc::c_int);
+        // SAFETY: the handler only stores to an atomic, which is signal-safe.
+        unsafe {
+            libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+            libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+        }
+    }
+}
