@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Benchmarks openletter against the typst CLI. Needs only public tools:
+Python 3, a release build of openletter, and (for the comparisons) the
+typst CLI on PATH (`cargo install typst-cli --locked`).
+
+    cargo build --release
+    python3 bench/bench.py [--runs 21] > bench-results.md
+
+Prints Markdown: medians of several runs, with the exact commands.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = REPO / "target" / "release" / "openletter"
+DATE = "2025-02-13"
+STANDARDS = "a-2b,ua-1"
+
+
+def run_measured(cmd, cwd):
+    """Runs a command; returns (seconds, the child's own peak RSS in MB, stdout, stderr)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    out = proc.stdout.read().decode()
+    err = proc.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{err}")
+    return elapsed, usage.ru_maxrss / 1024, out, err
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f} ms"
+
+
+def signatories(n):
+    """A deterministic list of n signatories: one organisation in five."""
+    first = ["Ana", "Björn", "Chloé", "Dmitri", "Eleni", "Farah", "György", "Hana", "Ivan", "Zoë"]
+    last = ["Andersson", "Bălan", "Costa", "Dąbrowski", "Eriksen", "Fernández", "Horváth",
+            "Müller", "Nagy", "Öztürk", "Παπαδάκης", "Смирнов", "Wójcik", "Żak"]
+    out = []
+    for i in range(n):
+        if i % 5 == 0:
+            out.append(f'[[organisation]]\nname = "Digital Rights Group {i}"\n'
+                       f'url = "https://example.org/{i}"\n')
+        else:
+            out.append(f'[[individual]]\nname = "{first[i % len(first)]} {last[(i * 7) % len(last)]} {i}"\n'
+                       f'affiliation = "University of Somewhere, Department {i % 97}"\n')
+    return "\n".join(out)
+
+
+def project(tmp, name, toml_text=None):
+    """A working folder with the letter and a signatories file."""
+    folder = tmp / name
+    shutil.copytree(REPO / "letter", folder / "letter")
+    if toml_text is None:
+        shutil.copy(REPO / "signatories.toml", folder / "signatories.toml")
+    else:
+        (folder / "signatories.toml").write_text(toml_text)
+    return folder
+
+
+def export(folder):
+    run_measured([BIN, "export-typst", "exported", "--date", DATE], folder)
+    return folder / "exported"
+
+
+def typst_compile_cmd():
+    return ["typst", "compile", "--font-path", "exported/fonts", "--ignore-system-fonts",
+            "--pdf-standard", STANDARDS, "exported/main.typ", "typst.pdf"]
+
+
+def openletter_cmd():
+    return [BIN, "build", "--date", DATE, "-o", "openletter.pdf", "--timings"]
+
+
+def internal_ms(stderr):
+    """compile + pdf time that openletter reports with --timings."""
+    m = re.search(r"compile ([\d.]+) ms, pdf ([\d.]+) ms", stderr)
+    return (float(m.group(1)) + float(m.group(2))) / 1000
+
+
+def cold_build(tmp, runs, have_typst):
+    folder = project(tmp, "cold")
+    if have_typst:
+        export(folder)
+    ours, inside, theirs = [], [], []
+    for _ in range(runs):
+        t, _, _, err = run_measured(openletter_cmd(), folder)
+        ours.append(t)
+        inside.append(internal_ms(err))
+        if have_typst:
+            t, _, _, _ = run_measured(typst_compile_cmd(), folder)
+            theirs.append(t)
+    print("## Cold build of the letter (109 signatories), whole process\n")
+    print(f"Pairs run alternately, {runs} runs each; medians.\n")
+    print("| command | median |")
+    print("| --- | --- |")
+    print(f"| `openletter build --date {DATE} -o openletter.pdf` | {ms(statistics.median(ours))} |")
+    if have_typst:
+        print(f"| `{' '.join(typst_compile_cmd())}` | {ms(statistics.median(theirs))} |")
+    print()
+    if have_typst:
+        print(f"Ratio openletter / typst CLI: {statistics.median(ours) / statistics.median(theirs):.2f}\n")
+    ratio = statistics.median(ours) / statistics.median(inside)
+    print(f"Compile + PDF export measured inside openletter (`--timings`): "
+          f"{ms(statistics.median(inside))}; whole process / that work: {ratio:.2f}\n")
+
+
+def scale(tmp, runs, have_typst):
+    print("## Signatories at scale, whole process\n")
+    print(f"Median of {runs} runs; peak memory is the process's maximum RSS.\n")
+    print("| signatories | openletter time | openletter peak | typst CLI time | typst CLI peak |")
+    print("| --- | --- | --- | --- | --- |")
+    for n in (100, 1000, 10000):
+        folder = project(tmp, f"scale{n}", signatories(n))
+        if have_typst:
+            export(folder)
+        ours, ours_mem, theirs, theirs_mem = [], [], [], []
+        for _ in range(runs):
+            t, mem, _, _ = run_measured(openletter_cmd(), folder)
+            ours.append(t)
+            ours_mem.append(mem)
+            if have_typst:
+                t, mem, _, _ = run_measured(typst_compile_cmd(), folder)
+                theirs.append(t)
+                theirs_mem.append(mem)
+        row = f"| {n:,} | {ms(statistics.median(ours))} | {statistics.median(ours_mem):.0f} MB |"
+        if have_typst:
+            row += f" {ms(statistics.median(theirs))} | {statistics.median(theirs_mem):.0f} MB |"
+        else:
+            row += " – | – |"
+        print(row)
+    print()
+
+
+class Watcher:
+    """A running watch process whose output lines are collected."""
+
+    def __init__(self, cmd, cwd, pattern):
+        self.proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.pattern = re.compile(pattern)
+        self.times = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            m = self.pattern.search(line)
+            if m:
+                with self.cond:
+                    self.times.append(float(m.group(1)))
+                    self.cond.notify_all()
+
+    def wait_for(self, count, timeout=30):
+        with self.cond:
+            if not self.cond.wait_for(lambda: len(self.times) >= count, timeout):
+                sys.exit("watch printed no rebuild line in time")
+            return self.times[count - 1]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def edits(folder, text_file, data_edit, runs, watcher):
+    """Alternates a one-word text edit and a one-signatory edit."""
+    text_times, sig_times = [], []
+    seen = 1
+    words = ["demand", "request"]
+    for i in range(runs):
+        time.sleep(0.3)
+        main = text_file.read_text()
+        text_file.write_text(main.replace(f"rescind its {words[i % 2]}", f"rescind its {words[(i + 1) % 2]}", 1))
+        seen += 1
+        text_times.append(watcher.wait_for(seen))
+        time.sleep(0.3)
+        data_edit(i)
+        seen += 1
+        sig_times.append(watcher.wait_for(seen))
+    return statistics.median(text_times), statistics.median(sig_times)
+
+
+def watch(tmp, runs, have_typst):
+    print("## Rebuilds in `watch`\n")
+    print(f"Median of {runs} edits of each kind, alternating; the time each watcher reports.\n")
+    folder = project(tmp, "watch")
+    toml = folder / "signatories.toml"
+    original = toml.read_text()
+
+    def edit_signatory(i):
+        toml.write_text(original.replace('affiliation = "Brave"', f'affiliation = "Brave {i}"'))
+
+    # The first build's line ("first build: … ms") counts as line 1.
+    ours = Watcher([BIN, "watch", "--date", DATE, "-o", "openletter.pdf"], folder,
+                   r"(?:first build|changed): .* ([\d.]+) ms →")
+    ours.wait_for(1)
+    text, sig = edits(folder, folder / "letter" / "main.typ", edit_signatory, runs, ours)
+    ours.stop()
+    rows = [("openletter watch", text, sig)]
+
+    if have_typst:
+        exported = export(folder)
+        data = exported / "data.json"
+        data_original = data.read_text()
+
+        def edit_data(i):
+            data.write_text(data_original.replace('"affiliation": "Brave"', f'"affiliation": "Brave {i}"'))
+
+        theirs = Watcher(["typst", "watch", "--font-path", "exported/fonts", "--ignore-system-fonts",
+                          "--pdf-standard", STANDARDS, "exported/main.typ", "typst.pdf"], folder,
+                         r"compiled (?:successfully|with warnings) in ([\d.]+)\s*ms")
+        theirs.wait_for(1)
+        text_t, sig_t = edits(folder, exported / "main.typ", edit_data, runs, theirs)
+        theirs.stop()
+        rows.append(("typst watch (exported project)", text_t, sig_t))
+
+    print("| watcher | one word of the text | one signatory |")
+    print("| --- | --- | --- |")
+    for name, text, sig in rows:
+        print(f"| {name} | {text:.1f} ms | {sig:.1f} ms |")
+    print()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--scale-runs", type=int, default=5)
+    parser.add_argument("--watch-runs", type=int, default=11)
+    args = parser.parse_args()
+    if not BIN.exists():
+        sys.exit("build first: cargo build --release")
+    have_typst = shutil.which("typst") is not None
+    version = subprocess.run(["typst", "--version"], capture_output=True, text=True).stdout.strip() if have_typst else "not installed"
+    print(f"# openletter benchmarks\n")
+    print(f"- date: {time.strftime('%Y-%m-%d')}")
+    print(f"- machine: {os.cpu_count()} cores, {os.uname().machine}, {os.uname().sysname} {os.uname().release}")
+    print(f"- openletter: `{BIN.relative_to(REPO)}` (release build); typst CLI: {version}")
+    print(f"- PDF standards on both sides: {STANDARDS}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        cold_build(tmp, args.runs, have_typst)
+        scale(tmp, args.scale_runs, have_typst)
+        watch(tmp, args.watch_runs, have_typst)
+
+
+if __name__ == "__main__":
+    main()
