@@ -98,14 +98,21 @@ fn rebuild(
         Ok(products)
     });
     match outcome {
-        Ok(products) => println!(
-            "{} {what}: {} pages, {} signatories, {} → {}",
-            clock(),
-            products.pages,
-            inputs.signatories.counts().total,
-            ms(started.elapsed()),
-            products.path().display()
-        ),
+        Ok(products) => {
+            let detail = if args.timings {
+                format!(" (compile {}, pdf {})", ms(products.compile_time), ms(products.export_time))
+            } else {
+                String::new()
+            };
+            println!(
+                "{} {what}: {} pages, {} signatories, {}{detail} → {}",
+                clock(),
+                products.pages,
+                inputs.signatories.counts().total,
+                ms(started.elapsed()),
+                products.path().display()
+            )
+        }
         Err(err) => {
             report::error(&err);
             println!("{} {what}: failed; the last good PDF is kept", clock());
