@@ -27,6 +27,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    steady_allocator();
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -34,5 +35,17 @@ fn main() -> ExitCode {
             report::error(&err);
             ExitCode::from(err.exit_code())
         }
+    }
+}
+
+/// glibc raises its mmap threshold as a program frees large blocks, after
+/// which freed layout buffers stay in the heap: peak memory at 10,000
+/// signatories then wanders between 160 and 215 MB from run to run. Fixing
+/// the threshold at glibc's own starting value keeps it at the low end.
+fn steady_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called first thing, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }

@@ -26,26 +26,20 @@ pub fn lint(list: &Signatories) -> Vec<Problem> {
 }
 
 fn near_duplicates(list: &Signatories, findings: &mut Vec<Problem>) {
-    let mut seen: HashMap<String, &Signatory> = HashMap::new();
-    for entry in &list.entries {
-        let key = near_key(&entry.name.value);
-        match seen.get(&key) {
-            Some(first) if fold(&first.name.value) != fold(&entry.name.value) => {
-                findings.push(Problem {
-                    span: entry.name.span.clone(),
-                    message: format!(
-                        "\"{}\" looks like \"{}\", listed already",
-                        entry.name.value, first.name.value
-                    ),
-                    label: "probably the same signatory".into(),
-                    related: Some((first.name.span.clone(), "listed here".into())),
-                });
-            }
-            Some(_) => {}
-            None => {
-                seen.insert(key, entry);
-            }
+    for (entry, first) in super::same_key(&list.entries, near_key) {
+        // Exact duplicates are errors, reported by the loader.
+        if fold(&first.name.value) == fold(&entry.name.value) {
+            continue;
         }
+        findings.push(Problem {
+            span: entry.name.span.clone(),
+            message: format!(
+                "\"{}\" looks like \"{}\", listed already",
+                entry.name.value, first.name.value
+            ),
+            label: "probably the same signatory".into(),
+            related: Some((first.name.span.clone(), "listed here".into())),
+        });
     }
 }
 

@@ -224,22 +224,16 @@ fn string_field(
 /// Two entries whose names fold alike (case, accents, spaces) are one person
 /// or body listed twice; both places are named.
 fn duplicates(entries: &[Signatory], problems: &mut Vec<Problem>) {
-    let mut seen: HashMap<String, &Signatory> = HashMap::new();
-    for entry in entries {
-        match seen.get(&fold(&entry.name.value)) {
-            Some(first) => problems.push(Problem {
-                span: entry.name.span.clone(),
-                message: format!(
-                    "duplicate signatory: \"{}\" is already listed as \"{}\"",
-                    entry.name.value, first.name.value
-                ),
-                label: "listed again here".into(),
-                related: Some((first.name.span.clone(), "first listed here".into())),
-            }),
-            None => {
-                seen.insert(fold(&entry.name.value), entry);
-            }
-        }
+    for (entry, first) in super::same_key(entries, fold) {
+        problems.push(Problem {
+            span: entry.name.span.clone(),
+            message: format!(
+                "duplicate signatory: \"{}\" is already listed as \"{}\"",
+                entry.name.value, first.name.value
+            ),
+            label: "listed again here".into(),
+            related: Some((first.name.span.clone(), "first listed here".into())),
+        });
     }
 }
 

@@ -88,6 +88,25 @@ pub fn last_word(name: &str) -> &str {
     name.split_whitespace().next_back().unwrap_or(name)
 }
 
+/// Each entry whose name has the same `key` as an earlier entry's, paired
+/// with the first entry that had it.
+pub fn same_key(
+    entries: &[Signatory],
+    key: impl Fn(&str) -> String,
+) -> Vec<(&Signatory, &Signatory)> {
+    let mut first: std::collections::HashMap<String, &Signatory> = Default::default();
+    let mut pairs = Vec::new();
+    for entry in entries {
+        match first.entry(key(&entry.name.value)) {
+            std::collections::hash_map::Entry::Occupied(seen) => pairs.push((entry, *seen.get())),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(entry);
+            }
+        }
+    }
+    pairs
+}
+
 /// How many signatories there are, by kind. Printed in the letter and in the
 /// PDF metadata, so nobody types a count by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
