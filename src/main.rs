@@ -27,8 +27,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    steady_allocator();
     let cli = args::Cli::parse();
+    // `watch` rebuilds often and keeps its memory: it is better served by
+    // glibc's adaptive threshold, which saves it mapping fresh pages each time.
+    if !matches!(cli.command, args::Command::Watch(_)) {
+        steady_allocator();
+    }
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -44,7 +48,7 @@ fn main() -> ExitCode {
 /// the threshold at glibc's own starting value keeps it at the low end.
 fn steady_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: called first thing, before any other thread exists.
+    // SAFETY: called before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }

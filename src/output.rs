@@ -21,8 +21,24 @@ impl fmt::Display for WriteError {
 
 impl std::error::Error for WriteError {}
 
+/// Whether a write waits for the disk before the rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Flushed to disk first: the file survives a power cut. For everything
+    /// that is kept.
+    Durable,
+    /// Renamed into place straight from the page cache: still never seen
+    /// half-written, but a power cut may lose it. For `watch`, which
+    /// rewrites its preview on every save and is timed against `typst watch`.
+    Preview,
+}
+
 /// Replaces `path` with `bytes` in one step, creating it if need be.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+pub fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+    durability: Durability,
+) -> Result<(), WriteError> {
     let fail = |error| WriteError { path: path.to_owned(), error };
     if path.is_dir() {
         return Err(fail(io::Error::new(io::ErrorKind::IsADirectory, "it is a directory")));
@@ -40,17 +56,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         return Err(fail(error));
     }
     let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let written = write_new(&temp, bytes).and_then(|()| fs::rename(&temp, path));
+    let written = write_new(&temp, bytes, durability).and_then(|()| fs::rename(&temp, path));
     if written.is_err() {
         let _ = fs::remove_file(&temp);
     }
     written.map_err(fail)
 }
 
-fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_new(path: &Path, bytes: &[u8], durability: Durability) -> io::Result<()> {
     let mut file: File = OpenOptions::new().write(true).create_new(true).open(path)?;
     file.write_all(bytes)?;
-    file.sync_all()
+    match durability {
+        Durability::Durable => file.sync_all(),
+        Durability::Preview => Ok(()),
+    }
 }
 
 /// Fills `{name}` placeholders of an output pattern such as

@@ -17,6 +17,7 @@ use crate::compile::{self, CompileError, Compiled, PdfSettings};
 use crate::error::Error;
 use crate::inputs::Inputs;
 use crate::manifest::{Input, Manifest, PdfFacts, Tool};
+use crate::output::Durability;
 use crate::world::LetterWorld;
 use crate::{fonts, output, preview, report};
 
@@ -29,7 +30,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     let inputs_time = started.elapsed();
     let products = produce(args, &inputs, &world, &standards)?;
     let write_started = Instant::now();
-    products.write(args)?;
+    products.write(args, Durability::Durable)?;
     if args.timings {
         eprintln!(
             "timings: inputs {}, compile {}, pdf {}, write {}, total {}",
@@ -131,13 +132,13 @@ pub fn produce(
 
 impl Products {
     /// Writes the PDF, then the manifest and previews, each atomically.
-    pub fn write(&self, args: &BuildArgs) -> Result<(), Error> {
-        output::write_atomically(&self.path, &self.pdf)?;
+    pub fn write(&self, args: &BuildArgs, durability: Durability) -> Result<(), Error> {
+        output::write_atomically(&self.path, &self.pdf, durability)?;
         if let Some((path, json)) = &self.manifest {
-            output::write_atomically(path, json)?;
+            output::write_atomically(path, json, durability)?;
         }
         if let (Some(dir), Some(pngs)) = (&args.png, &self.pngs) {
-            write_previews(dir, pngs)?;
+            write_previews(dir, pngs, durability)?;
         }
         Ok(())
     }
@@ -206,11 +207,12 @@ fn manifest_inputs(inputs: &Inputs, world: &LetterWorld) -> Vec<Input> {
     all
 }
 
-fn write_previews(dir: &Path, pngs: &[Vec<u8>]) -> Result<(), Error> {
+fn write_previews(dir: &Path, pngs: &[Vec<u8>], durability: Durability) -> Result<(), Error> {
     std::fs::create_dir_all(dir)
         .map_err(|error| output::WriteError { path: dir.to_owned(), error })?;
     for (i, png) in pngs.iter().enumerate() {
-        output::write_atomically(&dir.join(preview::file_name(i + 1, pngs.len())), png)?;
+        let path = dir.join(preview::file_name(i + 1, pngs.len()));
+        output::write_atomically(&path, png, durability)?;
     }
     for stale in preview::stale_files(dir, pngs.len()) {
         std::fs::remove_file(&stale).map_err(|error| output::WriteError { path: stale, error })?;

@@ -10,6 +10,7 @@ use crate::data::DATA_PATH;
 use crate::error::Error;
 use crate::fonts;
 use crate::inputs::Inputs;
+use crate::output::Durability::Durable;
 use crate::output::{self, WriteError};
 use crate::world::MAIN_FILE;
 
@@ -33,17 +34,17 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
             std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
         }
         let bytes = std::fs::read(&source).map_err(|e| fail(&source, e))?;
-        output::write_atomically(&target, &bytes)?;
+        output::write_atomically(&target, &bytes, Durable)?;
         written += 1;
     }
     let data = inputs.data(args.input.version_label.as_deref());
     let pretty: serde_json::Value = serde_json::from_slice(&data).expect("our own JSON");
     let pretty = serde_json::to_vec_pretty(&pretty).expect("serialises");
-    output::write_atomically(&dir.join(DATA_PATH.trim_start_matches('/')), &pretty)?;
+    output::write_atomically(&dir.join(DATA_PATH.trim_start_matches('/')), &pretty, Durable)?;
     for (name, bytes) in fonts::FILES {
-        output::write_atomically(&dir.join(name), bytes)?;
+        output::write_atomically(&dir.join(name), bytes, Durable)?;
     }
-    output::write_atomically(&dir.join("fonts/OFL.txt"), LICENCE.as_bytes())?;
+    output::write_atomically(&dir.join("fonts/OFL.txt"), LICENCE.as_bytes(), Durable)?;
 
     eprintln!(
         "wrote {} letter file(s), {}, {} fonts and their licence to {}",

@@ -15,6 +15,7 @@ use crate::args::BuildArgs;
 use crate::error::Error;
 use crate::fonts;
 use crate::inputs::Inputs;
+use crate::output::Durability;
 use crate::report;
 use crate::world::LetterWorld;
 
@@ -94,13 +95,17 @@ fn rebuild(
 ) {
     world.reset();
     let outcome = produce(args, inputs, world, standards).and_then(|products| {
-        products.write(args)?;
+        products.write(args, Durability::Preview)?;
         Ok(products)
     });
     match outcome {
         Ok(products) => {
             let detail = if args.timings {
-                format!(" (compile {}, pdf {})", ms(products.compile_time), ms(products.export_time))
+                format!(
+                    " (compile {}, pdf {})",
+                    ms(products.compile_time),
+                    ms(products.export_time)
+                )
             } else {
                 String::new()
             };

@@ -181,7 +181,8 @@ impl Editor {
     /// Writes the edited file atomically, after [`Editor::render`]'s checks.
     pub fn save(&self) -> Result<(), EditError> {
         let text = self.render()?;
-        output::write_atomically(self.path(), text.as_bytes()).map_err(EditError::Write)
+        output::write_atomically(self.path(), text.as_bytes(), output::Durability::Durable)
+            .map_err(EditError::Write)
     }
 
     fn array(&mut self, kind: Kind) -> &mut ArrayOfTables {
