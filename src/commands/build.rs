@@ -28,7 +28,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     let world =
         LetterWorld::new(&inputs.letter, fonts::bundled(), data(args, &inputs), inputs.date)?;
     let inputs_time = started.elapsed();
-    let products = produce(args, &inputs, &world, &standards)?;
+    let products = produce(args, &inputs, &world, &standards, Caches::Free)?;
     let write_started = Instant::now();
     products.write(args, Durability::Durable)?;
     if args.timings {
@@ -75,16 +75,30 @@ pub struct Products {
     pub export_time: Duration,
 }
 
+/// What to do with Typst's caches once the pages are laid out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Caches {
+    /// Keep them for the next build (`watch`).
+    Keep,
+    /// Free them before the PDF export, which then peaks lower: at 10,000
+    /// signatories about 6 MB less, for about 20 ms.
+    Free,
+}
+
 /// Compiles and exports; writes nothing.
 pub fn produce(
     args: &BuildArgs,
     inputs: &Inputs,
     world: &LetterWorld,
     standards: &Standards,
+    caches: Caches,
 ) -> Result<Products, Error> {
     let started = Instant::now();
     let compiled = compile::compile(world).map_err(|err| typst_error(world, err))?;
     let compile_time = started.elapsed();
+    if caches == Caches::Free {
+        typst::comemo::evict(0);
+    }
     report::warnings(world, &compiled.warnings);
 
     let started = Instant::now();

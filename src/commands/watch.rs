@@ -19,7 +19,7 @@ use crate::output::Durability;
 use crate::report;
 use crate::world::LetterWorld;
 
-use super::build::{Standards, data, ms, produce};
+use super::build::{Caches, Standards, data, ms, produce};
 
 /// How often the files are looked at: quick enough to feel live, and a
 /// handful of `stat` calls costs nothing.
@@ -94,7 +94,7 @@ fn rebuild(
     started: Instant,
 ) {
     world.reset();
-    let outcome = produce(args, inputs, world, standards).and_then(|products| {
+    let outcome = produce(args, inputs, world, standards, Caches::Keep).and_then(|products| {
         products.write(args, Durability::Preview)?;
         Ok(products)
     });
