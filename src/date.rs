@@ -50,6 +50,12 @@ impl LetterDate {
         Ok(Self(chrono::Local::now().date_naive()))
     }
 
+    /// [`LetterDate::resolve`] with `SOURCE_DATE_EPOCH` from the environment.
+    pub fn from_env(given: Option<&str>) -> Result<Self, DateError> {
+        let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+        Self::resolve(given, epoch.as_deref())
+    }
+
     /// "13 February 2025": no leading zero, English month, as letters are dated.
     pub fn long(&self) -> String {
         format!("{} {} {}", self.0.day(), MONTHS[self.0.month0() as usize], self.0.year())

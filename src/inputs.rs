@@ -19,8 +19,7 @@ pub struct Inputs {
 
 impl Inputs {
     pub fn load(args: &InputArgs) -> Result<Self, Error> {
-        let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        let date = LetterDate::resolve(args.date.as_deref(), epoch.as_deref())?;
+        let date = LetterDate::from_env(args.date.as_deref())?;
         let signatories = load_signatories(&args.signatories)?;
         Ok(Self { letter: args.letter.clone(), signatories, date })
     }

@@ -16,8 +16,7 @@ use crate::signatories::{self, Problem, lint};
 use crate::world::LetterWorld;
 
 pub fn run(args: &InputArgs) -> Result<u8, Error> {
-    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let date = LetterDate::resolve(args.date.as_deref(), epoch.as_deref())?;
+    let date = LetterDate::from_env(args.date.as_deref())?;
     let list = signatories::load(&args.signatories)?;
 
     let mut findings: Vec<Problem> =

@@ -48,9 +48,14 @@ fn list(list: &Signatories, json: bool) -> Result<(), Error> {
 }
 
 pub fn counts_line(counts: Counts) -> String {
+    let n = |count: usize, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
     format!(
-        "{} signatories: {} organisations, {} individuals",
-        counts.total, counts.organisations, counts.individuals
+        "{}: {}, {}",
+        n(counts.total, "signatory", "signatories"),
+        n(counts.organisations, "organisation", "organisations"),
+        n(counts.individuals, "individual", "individuals")
     )
 }
 

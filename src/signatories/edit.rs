@@ -222,8 +222,17 @@ impl Editor {
                     None => self.max_position() + 1,
                 };
                 self.shift_positions_from(position);
-                table.decor_mut().set_prefix("\n");
                 table.set_position(position);
+                // In a file with no entries yet, its comments are all
+                // "trailing": they belong above the first entry, not below.
+                if self.list.entries.is_empty() {
+                    let comments = self.doc.trailing().as_str().unwrap_or("").to_owned();
+                    self.doc.set_trailing("");
+                    let gap = if comments.trim().is_empty() { "" } else { "\n" };
+                    table.decor_mut().set_prefix(format!("{}{gap}", comments.trim_start()));
+                } else {
+                    table.decor_mut().set_prefix("\n");
+                }
             }
         }
         self.array(entry.kind).push(table);
@@ -370,6 +379,14 @@ mod tests {
         e.remove("Cy Gamma").unwrap();
         let text = e.render().unwrap();
         assert!(!text.contains("# a note on Cy") && text.contains("# trailing"), "{text}");
+    }
+
+    #[test]
+    fn the_first_entry_of_a_new_file_goes_below_its_comments() {
+        let mut e = editor("# Signatories of the letter\n");
+        e.add(individual("Ann Alpha"), false).unwrap();
+        let text = e.render().unwrap();
+        assert_eq!(text, "# Signatories of the letter\n\n[[individual]]\nname = \"Ann Alpha\"\n");
     }
 
     #[test]
