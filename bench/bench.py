@@ -28,7 +28,7 @@ STANDARDS = "a-2b,ua-1"
 
 
 def run_measured(cmd, cwd):
-    """Runs a command; returns (seconds, the child's own peak RSS in MB, stdout, stderr)."""
+    """Runs a command; returns (seconds, the child's own peak RSS in MiB, stdout, stderr)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -120,7 +120,7 @@ def cold_build(tmp, runs, have_typst):
 
 def scale(tmp, runs, have_typst):
     print("## Signatories at scale, whole process\n")
-    print(f"Median of {runs} runs; peak memory is the process's maximum RSS.\n")
+    print(f"Median of {runs} runs; peak memory is the process's maximum RSS (MiB; 1 MiB = 1.049 MB).\n")
     print("| signatories | openletter time | openletter peak | typst CLI time | typst CLI peak |")
     print("| --- | --- | --- | --- | --- |")
     for n in (100, 1000, 10000):
@@ -136,9 +136,9 @@ def scale(tmp, runs, have_typst):
                 t, mem, _, _ = run_measured(typst_compile_cmd(), folder)
                 theirs.append(t)
                 theirs_mem.append(mem)
-        row = f"| {n:,} | {ms(statistics.median(ours))} | {statistics.median(ours_mem):.0f} MB |"
+        row = f"| {n:,} | {ms(statistics.median(ours))} | {statistics.median(ours_mem):.1f} MiB |"
         if have_typst:
-            row += f" {ms(statistics.median(theirs))} | {statistics.median(theirs_mem):.0f} MB |"
+            row += f" {ms(statistics.median(theirs))} | {statistics.median(theirs_mem):.1f} MiB |"
         else:
             row += " – | – |"
         print(row)
@@ -256,7 +256,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--scale-runs", type=int, default=5)
-    parser.add_argument("--watch-runs", type=int, default=11)
+    parser.add_argument("--watch-runs", type=int, default=21)
     args = parser.parse_args()
     if not BIN.exists():
         sys.exit("build first: cargo build --release")
