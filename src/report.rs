@@ -31,7 +31,7 @@ pub fn error(err: &Error) {
             summary(&mut out, err);
         }
         Error::Signatories(LoadError::Syntax { path, source, problem }) => {
-            problems_in(&mut out, path, source, std::slice::from_ref(problem), Severity::Error);
+            problems_in(&mut out, path, source, std::slice::from_ref(&**problem), Severity::Error);
             summary(&mut out, err);
         }
         Error::Glyphs { list, missing } => {

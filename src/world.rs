@@ -139,7 +139,7 @@ impl LetterWorld {
 
     fn with_slot<T>(&self, id: FileId, f: impl FnOnce(&mut Slot) -> T) -> FileResult<T> {
         let mut files = self.files.lock().expect("file cache lock");
-        let slot = files.entry(id).or_insert_with(Slot::default);
+        let slot = files.entry(id).or_default();
         if !slot.fresh {
             let read = self.path(id).and_then(|path| {
                 std::fs::read(&path).map_err(|err| FileError::from_io(err, &path))

@@ -20,7 +20,7 @@ pub enum LoadError {
     /// The file could not be read at all.
     Read { path: PathBuf, error: io::Error },
     /// The file is not TOML.
-    Syntax { path: PathBuf, source: String, problem: Problem },
+    Syntax { path: PathBuf, source: String, problem: Box<Problem> },
     /// The file is TOML, but not a valid list of signatories.
     Invalid { path: PathBuf, source: String, problems: Vec<Problem> },
 }
@@ -57,7 +57,11 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
             let span = err.span().unwrap_or(0..0);
             let message = format!("invalid TOML: {}", err.message().trim_end());
             let problem = Problem::new(span, message, "here");
-            return Err(LoadError::Syntax { path: path.to_owned(), source, problem });
+            return Err(LoadError::Syntax {
+                path: path.to_owned(),
+                source,
+                problem: Box::new(problem),
+            });
         }
     };
 
@@ -301,7 +305,7 @@ mod tests {
     fn problems(text: &str) -> Vec<Problem> {
         match parse(Path::new("s.toml"), text.to_owned()) {
             Err(LoadError::Invalid { problems, .. }) => problems,
-            Err(LoadError::Syntax { problem, .. }) => vec![problem],
+            Err(LoadError::Syntax { problem, .. }) => vec![*problem],
             other => panic!("expected problems, got {other:?}"),
         }
     }
