@@ -15,18 +15,24 @@ pub struct Inputs {
     pub letter: PathBuf,
     pub signatories: Signatories,
     pub date: LetterDate,
+    pub version: Option<String>,
 }
 
 impl Inputs {
     pub fn load(args: &InputArgs) -> Result<Self, Error> {
         let date = LetterDate::from_env(args.date.as_deref())?;
         let signatories = load_signatories(&args.signatories)?;
-        Ok(Self { letter: args.letter.clone(), signatories, date })
+        Ok(Self {
+            letter: args.letter.clone(),
+            signatories,
+            date,
+            version: args.version_label.clone(),
+        })
     }
 
     /// The JSON the template reads.
-    pub fn data(&self, version: Option<&str>) -> Vec<u8> {
-        LetterData::new(&self.signatories, self.date, version).to_json()
+    pub fn data(&self) -> Vec<u8> {
+        LetterData::new(&self.signatories, self.date, self.version.as_deref()).to_json()
     }
 }
 

@@ -69,14 +69,7 @@ impl LetterWorld {
         data: Vec<u8>,
         date: LetterDate,
     ) -> Result<Self, WorldError> {
-        let canonical_root =
-            root.canonicalize().map_err(|_| WorldError::NoFolder(root.to_owned()))?;
-        if !canonical_root.is_dir() {
-            return Err(WorldError::NoFolder(root.to_owned()));
-        }
-        if !canonical_root.join(MAIN_FILE).is_file() {
-            return Err(WorldError::NoMain(root.join(MAIN_FILE)));
-        }
+        let canonical_root = letter_root(root)?;
         Ok(Self {
             root: root.to_owned(),
             canonical_root,
@@ -243,6 +236,38 @@ impl LetterWorld {
             VirtualRoot::Package(spec) => format!("{spec}{}", id.vpath().get_with_slash()),
         }
     }
+}
+
+/// The letter folder with links resolved, once it is known to be a folder
+/// holding a `main.typ`.
+pub fn letter_root(dir: &Path) -> Result<PathBuf, WorldError> {
+    let root = dir.canonicalize().map_err(|_| WorldError::NoFolder(dir.to_owned()))?;
+    if !root.is_dir() {
+        return Err(WorldError::NoFolder(dir.to_owned()));
+    }
+    if !root.join(MAIN_FILE).is_file() {
+        return Err(WorldError::NoMain(dir.join(MAIN_FILE)));
+    }
+    Ok(root)
+}
+
+/// Every file under the letter folder, recursively, in a stable order: what
+/// `watch` looks at and `export-typst` copies.
+pub fn letter_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 fn project_file(path: &str) -> FileId {

@@ -25,8 +25,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     let started = Instant::now();
     let standards = Standards::parse(&args.pdf_standard)?;
     let inputs = Inputs::load(&args.input)?;
-    let world =
-        LetterWorld::new(&inputs.letter, fonts::bundled(), data(args, &inputs), inputs.date)?;
+    let world = LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data(), inputs.date)?;
     let inputs_time = started.elapsed();
     let products = produce(args, &inputs, &world, &standards, Caches::Free)?;
     let write_started = Instant::now();
@@ -57,11 +56,6 @@ impl Standards {
         let (standards, names) = compile::parse_standards(list).map_err(Error::Usage)?;
         Ok(Self { standards, names })
     }
-}
-
-/// The data the template reads, for these inputs and options.
-pub fn data(args: &BuildArgs, inputs: &Inputs) -> Vec<u8> {
-    inputs.data(args.input.version_label.as_deref())
 }
 
 /// What one build made, still in memory.
@@ -112,7 +106,7 @@ pub fn produce(
     let export_time = started.elapsed();
 
     let date = inputs.date.iso();
-    let version = args.input.version_label.as_deref();
+    let version = inputs.version.as_deref();
     let mut placeholders = vec![("date", date.as_str()), ("slug", slug.as_str())];
     if let Some(version) = version {
         placeholders.push(("version", version));

@@ -24,7 +24,7 @@ pub fn run(args: &InputArgs) -> Result<u8, Error> {
     findings.extend(lint(&list));
     findings.sort_by_key(|f| f.span.start);
 
-    let data = LetterData::new(&list, date, None).to_json();
+    let data = LetterData::new(&list, date, args.version_label.as_deref()).to_json();
     let world = LetterWorld::new(&args.letter, fonts::bundled(), data, date)?;
     let typst_errors: Vec<SourceDiagnostic> = match compile::compile(&world) {
         Ok(compiled) => compiled.warnings.into_iter().collect(),

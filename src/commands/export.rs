@@ -3,7 +3,7 @@
 //! tool. `typst compile --font-path DIR/fonts --ignore-system-fonts
 //! DIR/main.typ` makes the same letter.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::args::ExportArgs;
 use crate::data::DATA_PATH;
@@ -12,22 +12,20 @@ use crate::fonts;
 use crate::inputs::Inputs;
 use crate::output::Durability::Durable;
 use crate::output::{self, WriteError};
-use crate::world::MAIN_FILE;
+use crate::world::{self, MAIN_FILE};
 
 const LICENCE: &str = include_str!("../../fonts/OFL.txt");
 
 pub fn run(args: &ExportArgs) -> Result<(), Error> {
     let inputs = Inputs::load(&args.input)?;
     let letter = &args.input.letter;
-    if !letter.join(MAIN_FILE).is_file() {
-        return Err(Error::Letter(crate::world::WorldError::NoMain(letter.join(MAIN_FILE))));
-    }
+    world::letter_root(letter)?;
     let dir = &args.dir;
     let fail = |path: &Path, error| Error::Write(WriteError { path: path.to_owned(), error });
     std::fs::create_dir_all(dir.join("fonts")).map_err(|e| fail(dir, e))?;
 
     let mut written = 0;
-    for source in files_under(letter).map_err(|e| fail(letter, e))? {
+    for source in world::letter_files(letter).map_err(|e| fail(letter, e))? {
         let relative = source.strip_prefix(letter).expect("listed under the letter folder");
         let target = dir.join(relative);
         if let Some(parent) = target.parent() {
@@ -37,7 +35,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
         output::write_atomically(&target, &bytes, Durable)?;
         written += 1;
     }
-    let data = inputs.data(args.input.version_label.as_deref());
+    let data = inputs.data();
     let pretty: serde_json::Value = serde_json::from_slice(&data).expect("our own JSON");
     let pretty = serde_json::to_vec_pretty(&pretty).expect("serialises");
     output::write_atomically(&dir.join(DATA_PATH.trim_start_matches('/')), &pretty, Durable)?;
@@ -56,22 +54,4 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     let dir = dir.display();
     println!("typst compile --font-path {dir}/fonts --ignore-system-fonts {dir}/{MAIN_FILE}");
     Ok(())
-}
-
-/// Every file under `dir`, recursively, in a stable order.
-fn files_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut dirs = vec![dir.to_owned()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
 }

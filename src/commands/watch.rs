@@ -17,9 +17,9 @@ use crate::fonts;
 use crate::inputs::Inputs;
 use crate::output::Durability;
 use crate::report;
-use crate::world::LetterWorld;
+use crate::world::{LetterWorld, letter_files};
 
-use super::build::{Caches, Standards, data, ms, produce};
+use super::build::{Caches, Standards, ms, produce};
 
 /// How often the files are looked at: quick enough to feel live, and a
 /// handful of `stat` calls costs nothing.
@@ -49,8 +49,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
             return Ok(());
         }
     };
-    let mut world =
-        LetterWorld::new(&inputs.letter, fonts::bundled(), data(args, &inputs), inputs.date)?;
+    let mut world = LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data(), inputs.date)?;
     rebuild("first build", args, &inputs, &mut world, &standards, Instant::now());
     eprintln!(
         "watching {} and {} (Ctrl-C to stop)",
@@ -63,7 +62,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         if changed.iter().any(|p| p == &args.input.signatories) {
             match Inputs::load(&args.input) {
                 Ok(new) => {
-                    world.set_data(data(args, &new), new.date);
+                    world.set_data(new.data(), new.date);
                     inputs = new;
                 }
                 Err(err) => {
@@ -156,17 +155,10 @@ impl Snapshot {
             }
         };
         add(signatories);
-        let mut dirs = vec![letter.to_owned()];
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries.filter_map(Result::ok) {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else {
-                    add(&path);
-                }
-            }
+        // A folder that cannot be listed right now (mid-save) counts as empty;
+        // the next look sees its files as changed.
+        for path in letter_files(letter).unwrap_or_default() {
+            add(&path);
         }
         Snapshot(files)
     }
