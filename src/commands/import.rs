@@ -85,10 +85,8 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<(), Error> {
         );
         return Ok(());
     }
-    if added > 0 {
-        editor.save()?;
-    }
+    let saved = if added > 0 { editor.save()? } else { editor.list };
     println!("{added} added, {skipped} skipped, {rejected} rejected");
-    println!("{}", counts_line(crate::inputs::load_signatories(path)?.counts()));
+    println!("{}", counts_line(saved.counts()));
     Ok(())
 }

@@ -80,8 +80,7 @@ fn add(path: &std::path::Path, args: AddArgs) -> Result<(), Error> {
     editor
         .add(entry, args.force)
         .map_err(|refusal| Error::Refused(format!("not added: \"{name}\" {refusal}")))?;
-    editor.save()?;
-    let saved = load_signatories(path)?;
+    let saved = editor.save()?;
     let line = saved
         .entries
         .iter()
@@ -98,13 +97,13 @@ fn remove(path: &std::path::Path, name: &str) -> Result<(), Error> {
         .remove(name)
         .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
     let line = line_col(&editor.list.source, removed.span.start).0;
-    editor.save()?;
+    let saved = editor.save()?;
     let describe = match &removed.affiliation {
         Some(a) => format!("\"{}\" ({})", removed.name.value, a.value),
         None => format!("\"{}\"", removed.name.value),
     };
     println!("removed {} {describe}, which was at line {line}", removed.kind.key());
-    println!("{}", counts_line(load_signatories(path)?.counts()));
+    println!("{}", counts_line(saved.counts()));
     Ok(())
 }
 

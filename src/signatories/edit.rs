@@ -153,8 +153,9 @@ impl Editor {
         Ok(entry)
     }
 
-    /// The file's new text, read back and checked before anything is written.
-    pub fn render(&self) -> Result<String, EditError> {
+    /// The file as it will be, read back from its new text and checked
+    /// before anything is written.
+    pub fn render(&self) -> Result<Signatories, EditError> {
         let text = self.doc.to_string();
         let check = super::load::parse(self.path(), text.clone()).map_err(|err| {
             EditError::Verify(format!("the edited file does not validate: {err:?}"))
@@ -175,14 +176,16 @@ impl Editor {
                 "the edited file does not hold the expected names".into(),
             ));
         }
-        Ok(text)
+        Ok(check)
     }
 
     /// Writes the edited file atomically, after [`Editor::render`]'s checks.
-    pub fn save(&self) -> Result<(), EditError> {
-        let text = self.render()?;
-        output::write_atomically(self.path(), text.as_bytes(), output::Durability::Durable)
-            .map_err(EditError::Write)
+    /// Returns the file as saved, so callers need not read it again.
+    pub fn save(&self) -> Result<Signatories, EditError> {
+        let saved = self.render()?;
+        output::write_atomically(self.path(), saved.source.as_bytes(), output::Durability::Durable)
+            .map_err(EditError::Write)?;
+        Ok(saved)
     }
 
     fn array(&mut self, kind: Kind) -> &mut ArrayOfTables {
@@ -345,7 +348,7 @@ mod tests {
     fn adds_in_collated_position_keeping_comments() {
         let mut e = editor(FILE);
         e.add(individual("Bea Beta"), false).unwrap();
-        let text = e.render().unwrap();
+        let text = e.render().unwrap().source;
         let ann = text.find("Ann Alpha").unwrap();
         let bea = text.find("Bea Beta").unwrap();
         let cy = text.find("Cy Gamma").unwrap();
@@ -360,7 +363,7 @@ mod tests {
     fn adds_before_the_first_entry_after_its_section_comment() {
         let mut e = editor(FILE);
         e.add(individual("Aaron Aardvark"), false).unwrap();
-        let text = e.render().unwrap();
+        let text = e.render().unwrap().source;
         assert!(
             text.find("# --- People ---").unwrap() < text.find("Aaron Aardvark").unwrap(),
             "{text}"
@@ -372,12 +375,12 @@ mod tests {
     fn removing_keeps_section_comments_and_drops_only_the_entrys_own() {
         let mut e = editor(FILE);
         e.remove("ann alpha").unwrap();
-        let text = e.render().unwrap();
+        let text = e.render().unwrap().source;
         assert!(!text.contains("Ann Alpha"));
         assert!(text.contains("# header") && text.contains("# --- People ---"), "{text}");
         let mut e = editor(FILE);
         e.remove("Cy Gamma").unwrap();
-        let text = e.render().unwrap();
+        let text = e.render().unwrap().source;
         assert!(!text.contains("# a note on Cy") && text.contains("# trailing"), "{text}");
     }
 
@@ -385,7 +388,7 @@ mod tests {
     fn the_first_entry_of_a_new_file_goes_below_its_comments() {
         let mut e = editor("# Signatories of the letter\n");
         e.add(individual("Ann Alpha"), false).unwrap();
-        let text = e.render().unwrap();
+        let text = e.render().unwrap().source;
         assert_eq!(text, "# Signatories of the letter\n\n[[individual]]\nname = \"Ann Alpha\"\n");
     }
 
@@ -398,6 +401,6 @@ mod tests {
             Err(Refusal::NearDuplicate { line: 5, .. })
         ));
         e.add(individual("Dr Ann Alpha"), true).unwrap();
-        assert_eq!(e.render().unwrap().matches("Ann Alpha").count(), 2);
+        assert_eq!(e.render().unwrap().source.matches("Ann Alpha").count(), 2);
     }
 }
