@@ -1,8 +1,12 @@
-//! The command line, as clap types. Nothing here does any work.
+//! The command line, as clap types. Values are parsed and checked here, once
+//! (dates, standards, resolutions), so every command reads typed values.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::NonEmptyStringValueParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::date::LetterDate;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,9 +30,10 @@ pub enum Command {
     /// Write a standalone Typst project (template, text, data, fonts) that
     /// the typst CLI or web app compiles into the same letter.
     ExportTypst(ExportArgs),
-    /// Validate everything a build would, plus lints; writes nothing.
-    /// Exit 0: clean; 1: problems found; 2: an input could not be read.
-    Check(InputArgs),
+    /// Validate everything a build would, PDF export included, plus lints;
+    /// writes nothing. Exit 0: clean; 1: problems found; 2: an input could
+    /// not be read.
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -130,9 +135,19 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE", default_value = "signatories.toml")]
     pub signatories: PathBuf,
 
-    /// The date the letter carries [default: $SOURCE_DATE_EPOCH if set, else today].
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub date: Option<String>,
+    /// The date the letter carries [default: --creation-timestamp, else today].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = LetterDate::parse_iso)]
+    pub date: Option<LetterDate>,
+
+    /// The date as seconds since 1970-01-01 UTC, the reproducible-builds
+    /// convention CI uses; --date wins over it.
+    #[arg(
+        long,
+        value_name = "UNIX_TIMESTAMP",
+        env = "SOURCE_DATE_EPOCH",
+        value_parser = LetterDate::parse_epoch
+    )]
+    pub creation_timestamp: Option<LetterDate>,
 
     /// A version label (a tag, a run number) for the metadata and, where the
     /// letter prints it, a line on the last page.
@@ -149,24 +164,100 @@ pub struct ExportArgs {
     pub input: InputArgs,
 }
 
+impl InputArgs {
+    /// The date the letter carries: --date, else the timestamp, else today.
+    pub fn letter_date(&self) -> LetterDate {
+        self.date.or(self.creation_timestamp).unwrap_or_else(LetterDate::today)
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub standards: StandardArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StandardArgs {
+    /// PDF standards to meet, comma-separated, or none.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "a-2b,ua-1",
+        required = false
+    )]
+    pub pdf_standard: Vec<PdfStandard>,
+}
+
+/// A PDF standard, as the typst CLI names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(non_camel_case_types)]
+pub enum PdfStandard {
+    /// No standard beyond plain PDF.
+    None,
+    #[value(name = "1.4")]
+    V_1_4,
+    #[value(name = "1.5")]
+    V_1_5,
+    #[value(name = "1.6")]
+    V_1_6,
+    #[value(name = "1.7")]
+    V_1_7,
+    #[value(name = "2.0")]
+    V_2_0,
+    #[value(name = "a-1b")]
+    A_1b,
+    #[value(name = "a-1a")]
+    A_1a,
+    #[value(name = "a-2b")]
+    A_2b,
+    #[value(name = "a-2u")]
+    A_2u,
+    #[value(name = "a-2a")]
+    A_2a,
+    #[value(name = "a-3b")]
+    A_3b,
+    #[value(name = "a-3u")]
+    A_3u,
+    #[value(name = "a-3a")]
+    A_3a,
+    #[value(name = "a-4")]
+    A_4,
+    #[value(name = "a-4f")]
+    A_4f,
+    #[value(name = "a-4e")]
+    A_4e,
+    #[value(name = "ua-1")]
+    Ua_1,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct BuildArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
     /// Where to write the PDF; `{date}`, `{slug}` (from the title) and
-    /// `{version}` (the version label) are filled in.
-    #[arg(short, long, value_name = "FILE", default_value = "open-letter-{date}.pdf")]
+    /// `{version}` (the version label) are filled in, each as one safe
+    /// file name part.
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        default_value = "open-letter-{date}.pdf",
+        value_parser = NonEmptyStringValueParser::new()
+    )]
     pub output: String,
 
-    /// PDF standards to meet, comma-separated: a-2b, a-3b, a-2u, ua-1, 1.7,
-    /// 2.0, … or none.
-    #[arg(long, value_name = "LIST", default_value = "a-2b,ua-1")]
-    pub pdf_standard: String,
+    #[command(flatten)]
+    pub standards: StandardArgs,
 
     /// Also write a JSON manifest: checksums, counts, standards, inputs.
     /// Takes the same placeholders as --output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = NonEmptyStringValueParser::new())]
     pub manifest: Option<String>,
 
     /// Also write each page as a PNG into this folder (page-01.png, …).
@@ -177,7 +268,20 @@ pub struct BuildArgs {
     #[arg(long)]
     pub timings: bool,
 
-    /// Resolution of the PNG previews.
-    #[arg(long, value_name = "PPI", default_value_t = 96.0)]
+    /// Resolution of the PNG previews, from 10 to 600.
+    #[arg(long, value_name = "PPI", default_value = "96", value_parser = parse_ppi)]
     pub png_ppi: f32,
+}
+
+/// The resolutions previews may have: enough to read, not so many that a
+/// page outgrows memory.
+pub const PPI_RANGE: std::ops::RangeInclusive<f32> = 10.0..=600.0;
+
+fn parse_ppi(text: &str) -> Result<f32, String> {
+    let ppi: f32 = text.trim().parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if PPI_RANGE.contains(&ppi) {
+        Ok(ppi)
+    } else {
+        Err(format!("must be from {} to {}", PPI_RANGE.start(), PPI_RANGE.end()))
+    }
 }

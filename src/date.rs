@@ -5,24 +5,24 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-/// Why no date could be settled on.
+/// Why a date given on the command line or in the environment is refused.
 #[derive(Debug)]
 pub enum DateError {
     /// `--date` is not a real calendar day in YYYY-MM-DD form.
-    Invalid { given: String, why: String },
-    /// `SOURCE_DATE_EPOCH` is set but is not a whole number of seconds.
-    Epoch { given: String },
+    Invalid { why: String },
+    /// The timestamp is not a whole number of seconds in years 1 to 9999.
+    Epoch { why: String },
 }
 
 impl fmt::Display for DateError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            DateError::Invalid { given, why } => {
-                write!(f, "invalid --date `{given}`: {why} (expected YYYY-MM-DD, e.g. 2025-02-13)")
+            DateError::Invalid { why } => {
+                write!(f, "{why} (expected YYYY-MM-DD, years 0001 to 9999, e.g. 2025-02-13)")
             }
-            DateError::Epoch { given } => write!(
+            DateError::Epoch { why } => write!(
                 f,
-                "invalid SOURCE_DATE_EPOCH `{given}`: expected seconds since 1970-01-01 UTC"
+                "{why} (SOURCE_DATE_EPOCH: expected whole seconds since 1970-01-01 UTC, within years 1 to 9999)"
             ),
         }
     }
@@ -30,30 +30,34 @@ impl fmt::Display for DateError {
 
 impl std::error::Error for DateError {}
 
+/// The years a letter can be dated in: four digits, as PDF dates need.
+const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
 /// The date a letter carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LetterDate(pub NaiveDate);
 
 impl LetterDate {
-    /// `--date` if given, else `SOURCE_DATE_EPOCH` (the reproducible-builds
-    /// convention, so CI builds of one commit agree), else today.
-    pub fn resolve(given: Option<&str>, epoch: Option<&str>) -> Result<Self, DateError> {
-        if let Some(given) = given {
-            return parse_iso(given).map(Self);
-        }
-        if let Some(epoch) = epoch.map(str::trim).filter(|e| !e.is_empty()) {
-            let invalid = || DateError::Epoch { given: epoch.to_owned() };
-            let seconds: i64 = epoch.parse().map_err(|_| invalid())?;
-            let datetime = chrono::DateTime::from_timestamp(seconds, 0).ok_or_else(invalid)?;
-            return Ok(Self(datetime.date_naive()));
-        }
-        Ok(Self(chrono::Local::now().date_naive()))
+    /// Today, in the machine's time zone: a letter is dated where it is sent.
+    pub fn today() -> Self {
+        Self(chrono::Local::now().date_naive())
     }
 
-    /// [`LetterDate::resolve`] with `SOURCE_DATE_EPOCH` from the environment.
-    pub fn from_env(given: Option<&str>) -> Result<Self, DateError> {
-        let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        Self::resolve(given, epoch.as_deref())
+    /// `--date`: a real calendar day written YYYY-MM-DD.
+    pub fn parse_iso(given: &str) -> Result<Self, DateError> {
+        parse_iso(given).map(Self)
+    }
+
+    /// `SOURCE_DATE_EPOCH` / `--creation-timestamp`: seconds since 1970, UTC.
+    pub fn parse_epoch(given: &str) -> Result<Self, DateError> {
+        let given = given.trim();
+        let invalid = |why: &str| DateError::Epoch { why: format!("`{given}` {why}") };
+        let seconds: i64 = given.parse().map_err(|_| invalid("is not a whole number"))?;
+        let date = chrono::DateTime::from_timestamp(seconds, 0)
+            .map(|datetime| datetime.date_naive())
+            .filter(|date| YEARS.contains(&date.year()))
+            .ok_or_else(|| invalid("is out of range"))?;
+        Ok(Self(date))
     }
 
     /// "13 February 2025": no leading zero, English month, as letters are dated.
@@ -94,17 +98,21 @@ const MONTHS: [&str; 12] = [
 ];
 
 fn parse_iso(given: &str) -> Result<NaiveDate, DateError> {
-    let invalid = |why: String| DateError::Invalid { given: given.to_owned(), why };
+    let invalid = |why: String| DateError::Invalid { why };
     let parts: Vec<&str> = given.split('-').collect();
+    let digits =
+        |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
     let [y, m, d] = parts[..] else {
-        return Err(invalid("not a date".into()));
+        return Err(invalid(format!("`{given}` is not a date")));
     };
-    let numbers = (y.len() == 4 && m.len() == 2 && d.len() == 2)
-        .then(|| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)))
-        .flatten();
-    let Some((year, month, day)) = numbers else {
-        return Err(invalid("not a date".into()));
-    };
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return Err(invalid(format!("`{given}` is not a date")));
+    }
+    let (year, month, day): (i32, u32, u32) =
+        (y.parse().expect("digits"), m.parse().expect("digits"), d.parse().expect("digits"));
+    if !YEARS.contains(&year) {
+        return Err(invalid(format!("there is no year {y}")));
+    }
     if !(1..=12).contains(&month) {
         return Err(invalid(format!("there is no month {month}")));
     }
@@ -118,25 +126,29 @@ mod tests {
 
     #[test]
     fn prints_the_day_without_a_leading_zero() {
-        let date = LetterDate::resolve(Some("2025-02-03"), None).unwrap();
+        let date = LetterDate::parse_iso("2025-02-03").unwrap();
         assert_eq!(date.long(), "3 February 2025");
         assert_eq!(date.iso(), "2025-02-03");
     }
 
     #[test]
-    fn refuses_impossible_days() {
-        let err = LetterDate::resolve(Some("2025-02-30"), None).unwrap_err();
+    fn refuses_impossible_days_and_years() {
+        let err = LetterDate::parse_iso("2025-02-30").unwrap_err();
         assert!(err.to_string().contains("February 2025 has no day 30"), "{err}");
-        assert!(LetterDate::resolve(Some("2025-13-01"), None).is_err());
-        assert!(LetterDate::resolve(Some("13/02/2025"), None).is_err());
+        for bad in
+            ["2025-13-01", "13/02/2025", "0000-01-01", "+202-01-01", "2025-1-01", " 2025-01-01"]
+        {
+            assert!(LetterDate::parse_iso(bad).is_err(), "{bad}");
+        }
+        assert_eq!(LetterDate::parse_iso("0001-01-01").unwrap().iso(), "0001-01-01");
+        assert_eq!(LetterDate::parse_iso("9999-12-31").unwrap().iso(), "9999-12-31");
     }
 
     #[test]
-    fn flag_wins_over_source_date_epoch() {
-        let from_epoch = LetterDate::resolve(None, Some("1739404800")).unwrap();
-        assert_eq!(from_epoch.iso(), "2025-02-13");
-        let flag = LetterDate::resolve(Some("2025-02-20"), Some("1739404800")).unwrap();
-        assert_eq!(flag.iso(), "2025-02-20");
-        assert!(LetterDate::resolve(None, Some("yesterday")).is_err());
+    fn timestamps_within_four_digit_years() {
+        assert_eq!(LetterDate::parse_epoch("1739404800").unwrap().iso(), "2025-02-13");
+        for bad in ["yesterday", "253402300800", "-62135596801", "99999999999999999999", ""] {
+            assert!(LetterDate::parse_epoch(bad).is_err(), "{bad}");
+        }
     }
 }

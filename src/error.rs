@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::date::DateError;
+use crate::console::StdoutError;
 use crate::fonts::MissingGlyph;
 use crate::output::WriteError;
 use crate::signatories::edit::EditError;
@@ -15,7 +15,6 @@ use crate::world::WorldError;
 pub enum Error {
     /// A command-line value that does not make sense.
     Usage(String),
-    Date(DateError),
     Signatories(LoadError),
     /// Characters in the signatories that no bundled font can print.
     Glyphs {
@@ -23,12 +22,17 @@ pub enum Error {
         missing: Vec<MissingGlyph>,
     },
     Letter(WorldError),
-    /// Typst's diagnostics, rendered by `report` while their world existed.
-    Typst(String),
+    /// Typst's diagnostics, rendered by `report` while their world existed,
+    /// and how many errors they hold.
+    Typst {
+        rendered: String,
+        errors: usize,
+    },
     Write(WriteError),
     /// An edit of the signatories file that was refused.
     Refused(String),
     Import(ImportError),
+    Stdout(StdoutError),
 }
 
 impl Error {
@@ -43,9 +47,9 @@ impl Error {
     }
 }
 
-impl From<DateError> for Error {
-    fn from(err: DateError) -> Self {
-        Error::Date(err)
+impl From<StdoutError> for Error {
+    fn from(err: StdoutError) -> Self {
+        Error::Stdout(err)
     }
 }
 
@@ -71,8 +75,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
             Error::Usage(message) => f.write_str(message),
-            Error::Typst(_) => f.write_str("the letter did not compile"),
-            Error::Date(err) => err.fmt(f),
+            Error::Typst { .. } => f.write_str("the letter did not compile"),
+            Error::Stdout(err) => err.fmt(f),
             Error::Letter(err) => err.fmt(f),
             Error::Write(err) => err.fmt(f),
             Error::Refused(why) => f.write_str(why),
@@ -107,6 +111,7 @@ impl From<EditError> for Error {
         match err {
             EditError::Load(err) => Error::Signatories(err),
             EditError::Write(err) => Error::Write(err),
+            EditError::Shape(why) => Error::Refused(format!("nothing changed: {why}")),
             EditError::Verify(why) => {
                 Error::Refused(format!("edit abandoned, file unchanged: {why}"))
             }

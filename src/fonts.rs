@@ -8,7 +8,10 @@ use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
-use crate::signatories::{Problem, Signatories, Signatory};
+use crate::signatories::{Problem, Signatories, Signatory, field};
+
+/// The fields the letter prints as text (a link and a sort key are not).
+pub const PRINTED_FIELDS: [&str; 2] = [field::NAME, field::AFFILIATION];
 
 /// The font files under `fonts/`, embedded at compile time, by name.
 pub const FILES: [(&str, &[u8]); 4] = [
@@ -82,7 +85,7 @@ pub fn missing_glyphs(fonts: &Fonts, list: &Signatories) -> Vec<MissingGlyph> {
 fn missing_in_entry(fonts: &Fonts, entry: &Signatory) -> Vec<MissingGlyph> {
     entry
         .fields()
-        .filter(|(key, _)| *key != "url" && *key != "sort_as")
+        .filter(|(key, _)| PRINTED_FIELDS.contains(key))
         .filter_map(|(field, value)| {
             let character = fonts.first_missing(&value.value)?;
             Some(MissingGlyph {

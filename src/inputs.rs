@@ -8,6 +8,7 @@ use crate::data::LetterData;
 use crate::date::LetterDate;
 use crate::error::Error;
 use crate::fonts;
+use crate::signatories::edit::NewEntry;
 use crate::signatories::{self, Signatories};
 
 /// A letter's validated inputs.
@@ -20,12 +21,11 @@ pub struct Inputs {
 
 impl Inputs {
     pub fn load(args: &InputArgs) -> Result<Self, Error> {
-        let date = LetterDate::from_env(args.date.as_deref())?;
         let signatories = load_signatories(&args.signatories)?;
         Ok(Self {
             letter: args.letter.clone(),
             signatories,
-            date,
+            date: args.letter_date(),
             version: args.version_label.clone(),
         })
     }
@@ -41,4 +41,20 @@ pub fn load_signatories(path: &std::path::Path) -> Result<Signatories, Error> {
     let list = signatories::load(path)?;
     let missing = fonts::missing_glyphs(fonts::bundled(), &list);
     if missing.is_empty() { Ok(list) } else { Err(Error::Glyphs { list: Box::new(list), missing }) }
+}
+
+/// Why an entry to be added cannot go into the file: a rule of the file
+/// format, or a character the letter could not print.
+pub fn refuse_entry(entry: &NewEntry) -> Option<String> {
+    if let Some(why) = entry.problems() {
+        return Some(why);
+    }
+    let fonts = fonts::bundled();
+    entry
+        .fields()
+        .filter(|(key, _)| fonts::PRINTED_FIELDS.contains(key))
+        .find_map(|(key, text)| Some((key, fonts.first_missing(text)?)))
+        .map(|(key, c)| {
+            format!("`{key}` has '{c}' (U+{:04X}), which no bundled font can print", c as u32)
+        })
 }

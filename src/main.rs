@@ -4,19 +4,26 @@
 //! The pipeline runs one way: inputs (`inputs`, `signatories`, `date`) →
 //! the data the template reads (`data`) → a Typst world (`world`, `fonts`) →
 //! pages and PDF (`compile`) → files written atomically (`output`), with a
-//! `manifest` and `preview` PNGs when asked for.
+//! `manifest` and `preview` PNGs when asked for. `pipeline` strings these
+//! together for the commands that build; `files` reads inputs under a lock.
 //! Failures of every stage are shown by `report`.
 
+// First, so that its `outln!` and `note!` are in scope everywhere below.
+#[macro_use]
+mod console;
 mod args;
 mod commands;
 mod compile;
 mod data;
 mod date;
 mod error;
+mod files;
 mod fonts;
 mod inputs;
 mod manifest;
+mod memory;
 mod output;
+mod pipeline;
 mod preview;
 mod report;
 mod signatories;
@@ -27,29 +34,18 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    memory::limit();
     let cli = args::Cli::parse();
-    // `watch` rebuilds often and keeps its memory: it is better served by
-    // glibc's adaptive threshold, which saves it mapping fresh pages each time.
     if !matches!(cli.command, args::Command::Watch(_)) {
-        steady_allocator();
+        memory::steady_allocator();
     }
-    match commands::run(cli) {
+    match commands::run(cli).and_then(|code| Ok(console::flush().map(|()| code)?)) {
         Ok(code) => ExitCode::from(code),
+        // The reader of our output went away (`| head`): it has all it wanted.
+        Err(error::Error::Stdout(err)) if err.is_broken_pipe() => ExitCode::SUCCESS,
         Err(err) => {
             report::error(&err);
             ExitCode::from(err.exit_code())
         }
-    }
-}
-
-/// glibc raises its mmap threshold as a program frees large blocks, after
-/// which freed layout buffers stay in the heap: peak memory at 10,000
-/// signatories then wanders between 160 and 215 MB from run to run. Fixing
-/// the threshold at glibc's own starting value keeps it at the low end.
-fn steady_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: called before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }

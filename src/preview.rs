@@ -1,5 +1,8 @@
 //! PNG previews of the pages, for reviewers who look at a change in a pull
 //! request rather than open the PDF.
+//!
+//! The folder may hold the user's own files too, so the previews written are
+//! recorded in it, and only recorded files are ever removed.
 
 use std::path::{Path, PathBuf};
 
@@ -7,16 +10,40 @@ use typst::utils::Scalar;
 use typst_layout::PagedDocument;
 use typst_render::RenderOptions;
 
+use crate::output::{Durability, Staged, WriteError};
+
+/// The most pixels one preview page may have: a poster-sized page at a
+/// high resolution would otherwise exhaust memory.
+const MAX_PIXELS: f64 = 100e6;
+
+/// The file in the previews folder listing the previews written there.
+const RECORD: &str = ".openletter-previews";
+
 /// Renders every page at `ppi` pixels per inch, in page order.
-pub fn render(document: &PagedDocument, ppi: f32) -> Vec<Vec<u8>> {
-    let options = RenderOptions {
-        pixel_per_pt: Scalar::new(f64::from(ppi) / 72.0),
-        ..RenderOptions::default()
-    };
+pub fn render(document: &PagedDocument, ppi: f32) -> Result<Vec<Vec<u8>>, String> {
+    let scale = f64::from(ppi) / 72.0;
+    for (i, page) in document.pages().iter().enumerate() {
+        let size = page.frame.size();
+        let pixels = size.x.to_pt() * scale * size.y.to_pt() * scale;
+        if pixels > MAX_PIXELS {
+            return Err(format!(
+                "page {} at {ppi} ppi would be {:.0} megapixels, more than the {:.0} a preview may \
+                 have; lower --png-ppi",
+                i + 1,
+                pixels / 1e6,
+                MAX_PIXELS / 1e6
+            ));
+        }
+    }
+    let options = RenderOptions { pixel_per_pt: Scalar::new(scale), ..RenderOptions::default() };
     document
         .pages()
         .iter()
-        .map(|page| typst_render::render(page, &options).encode_png().expect("PNG encodes"))
+        .map(|page| {
+            typst_render::render(page, &options)
+                .encode_png()
+                .map_err(|err| format!("cannot encode a preview: {err}"))
+        })
         .collect()
 }
 
@@ -27,17 +54,34 @@ pub fn file_name(page: usize, pages: usize) -> String {
     format!("page-{page:0width$}.png")
 }
 
-/// Preview files in `dir` from an earlier, longer build, which would
-/// otherwise be mistaken for pages of this one.
-pub fn stale_files(dir: &Path, pages: usize) -> Vec<PathBuf> {
-    let keep: Vec<String> = (1..=pages).map(|p| file_name(p, pages)).collect();
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with("page-") && name.ends_with(".png") && !keep.iter().any(|k| k == name)
+/// Stages the previews and their record in `dir`; returns the previews an
+/// earlier build wrote there that this one does not, to remove once the
+/// new files are in place.
+pub fn stage(
+    dir: &Path,
+    pngs: &[Vec<u8>],
+    staged: &mut Staged,
+    durability: Durability,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let names: Vec<String> = (1..=pngs.len()).map(|p| file_name(p, pngs.len())).collect();
+    for (name, png) in names.iter().zip(pngs) {
+        staged.stage(&dir.join(name), png, durability)?;
+    }
+    let record = names.iter().map(|n| format!("{n}\n")).collect::<String>();
+    staged.stage(&dir.join(RECORD), record.as_bytes(), durability)?;
+    Ok(recorded(dir).into_iter().filter(|n| !names.contains(n)).map(|n| dir.join(n)).collect())
+}
+
+/// The previews the last build recorded in `dir`; only plain preview names
+/// are believed, so an edited record cannot point elsewhere.
+fn recorded(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join(RECORD)) else { return Vec::new() };
+    text.lines()
+        .filter(|name| {
+            name.strip_prefix("page-")
+                .and_then(|rest| rest.strip_suffix(".png"))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         })
+        .map(str::to_owned)
         .collect()
 }

@@ -39,7 +39,7 @@ pub fn error(err: &Error) {
             problems_in(&mut out, &list.path, &list.source, &problems, Severity::Error);
             summary(&mut out, err);
         }
-        Error::Typst(rendered) => {
+        Error::Typst { rendered, .. } => {
             let _ = write!(out, "{rendered}");
             summary(&mut out, err);
         }
@@ -110,12 +110,13 @@ pub fn typst(world: &LetterWorld, diagnostics: &[SourceDiagnostic]) -> String {
         if let Some((file, range)) = locate(diagnostic.span) {
             labels.push(Label::primary(file, range));
         }
-        for hint in &diagnostic.hints {
-            match locate(hint.span) {
+        for given in &diagnostic.hints {
+            let Some(text) = hint(given.v.as_str()) else { continue };
+            match locate(given.span) {
                 Some((file, range)) => {
-                    labels.push(Label::secondary(file, range).with_message(hint.v.as_str()))
+                    labels.push(Label::secondary(file, range).with_message(text))
                 }
-                None => notes.push(format!("hint: {}", hint.v)),
+                None => notes.push(format!("hint: {text}")),
             }
         }
         for point in &diagnostic.trace {
@@ -143,8 +144,26 @@ pub fn typst(world: &LetterWorld, diagnostics: &[SourceDiagnostic]) -> String {
 /// Prints Typst's warnings, if any, on stderr.
 pub fn warnings(world: &LetterWorld, warnings: &[SourceDiagnostic]) {
     if !warnings.is_empty() {
-        eprint!("{}", typst(world, warnings));
+        rendered(&typst(world, warnings));
     }
+}
+
+/// Prints diagnostics already rendered, on stderr.
+pub fn rendered(text: &str) {
+    let _ = write!(stderr(), "{text}");
+}
+
+/// Typst's hints speak of the typst CLI's options; openletter has its own.
+fn hint(text: &str) -> Option<String> {
+    if text.contains("--root") {
+        return None;
+    }
+    if text.contains("outside of the project sandbox") {
+        return Some(
+            "a letter reads only files inside its letter folder (links there included)".into(),
+        );
+    }
+    Some(text.to_owned())
 }
 
 fn emit(out: &mut dyn WriteColor, file: &SimpleFile<String, &str>, diagnostic: Diagnostic<()>) {

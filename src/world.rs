@@ -19,6 +19,7 @@ use typst::{Library, LibraryExt, World};
 
 use crate::data::DATA_PATH;
 use crate::date::LetterDate;
+use crate::files::{self, ReadError};
 use crate::fonts::Fonts;
 
 /// The document every letter folder starts from.
@@ -28,7 +29,13 @@ pub const MAIN_FILE: &str = "main.typ";
 #[derive(Debug)]
 pub enum WorldError {
     NoFolder(PathBuf),
+    NotAFolder(PathBuf),
     NoMain(PathBuf),
+    /// The folder cannot be listed, or holds more than a letter can.
+    Walk {
+        dir: PathBuf,
+        why: String,
+    },
 }
 
 impl fmt::Display for WorldError {
@@ -39,8 +46,16 @@ impl fmt::Display for WorldError {
                 "letter folder `{}` does not exist (use --letter DIR to name another)",
                 dir.display()
             ),
+            WorldError::NotAFolder(path) => write!(
+                f,
+                "--letter `{}` is a file; name the letter's folder, which holds `{MAIN_FILE}`",
+                path.display()
+            ),
             WorldError::NoMain(main) => {
                 write!(f, "letter folder has no `{MAIN_FILE}`: expected `{}`", main.display())
+            }
+            WorldError::Walk { dir, why } => {
+                write!(f, "letter folder `{}`: {why}", dir.display())
             }
         }
     }
@@ -120,7 +135,7 @@ impl LetterWorld {
             )))));
         }
         let path = id.vpath().realize(&self.root).map_err(FileError::Realize)?;
-        let real = path.canonicalize().map_err(|err| FileError::from_io(err, &path))?;
+        let real = path.canonicalize().map_err(|err| file_error(&path, ReadError::Io(err)))?;
         if !real.starts_with(&self.canonical_root) {
             return Err(FileError::Other(Some(typst::ecow::eco_format!(
                 "`{}` leads outside the letter folder, which is all a letter may read",
@@ -134,12 +149,26 @@ impl LetterWorld {
         let mut files = self.files.lock().expect("file cache lock");
         let slot = files.entry(id).or_default();
         if !slot.fresh {
-            let read = self.path(id).and_then(|path| {
-                std::fs::read(&path).map_err(|err| FileError::from_io(err, &path))
-            });
+            let read = self
+                .path(id)
+                .and_then(|path| files::read_regular(&path).map_err(|err| file_error(&path, err)));
             slot.update(read);
         }
         Ok(f(slot))
+    }
+}
+
+/// A file that cannot be read, named with its path (Typst's own message for
+/// a denied read names none).
+fn file_error(path: &Path, err: ReadError) -> FileError {
+    match err {
+        ReadError::Io(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            FileError::NotFound(path.to_owned())
+        }
+        ReadError::Io(err) if err.kind() == std::io::ErrorKind::IsADirectory => {
+            FileError::IsDirectory
+        }
+        err => FileError::Other(Some(typst::ecow::eco_format!("`{}`: {err}", path.display()))),
     }
 }
 
@@ -243,7 +272,7 @@ impl LetterWorld {
 pub fn letter_root(dir: &Path) -> Result<PathBuf, WorldError> {
     let root = dir.canonicalize().map_err(|_| WorldError::NoFolder(dir.to_owned()))?;
     if !root.is_dir() {
-        return Err(WorldError::NoFolder(dir.to_owned()));
+        return Err(WorldError::NotAFolder(dir.to_owned()));
     }
     if !root.join(MAIN_FILE).is_file() {
         return Err(WorldError::NoMain(dir.join(MAIN_FILE)));
@@ -251,22 +280,63 @@ pub fn letter_root(dir: &Path) -> Result<PathBuf, WorldError> {
     Ok(root)
 }
 
+/// The most files a letter folder may hold: far more than any letter
+/// needs, few enough that a link to `/` cannot stall a command.
+pub const MAX_LETTER_FILES: usize = 10_000;
+
+/// An entry of the letter folder, as the build would see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// A regular file inside the folder, links resolved.
+    Inside,
+    /// A link that leads outside the folder: the build refuses to read it.
+    Outside,
+    /// A pipe, device or socket: nothing a letter can read.
+    NotAFile,
+}
+
+/// One entry under the letter folder.
+#[derive(Debug, Clone)]
+pub struct LetterFile {
+    /// The path as listed under the folder (through links, not resolved).
+    pub path: PathBuf,
+    pub reach: Reach,
+}
+
 /// Every file under the letter folder, recursively, in a stable order: what
-/// `watch` looks at and `export-typst` copies.
-pub fn letter_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// `watch` looks at and `export-typst` copies. Links are followed only
+/// while they stay inside the folder, each real folder once.
+pub fn letter_files(dir: &Path) -> Result<Vec<LetterFile>, WorldError> {
+    let walk_error = |why: String| WorldError::Walk { dir: dir.to_owned(), why };
+    let root = dir.canonicalize().map_err(|err| walk_error(err.to_string()))?;
     let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::from([root.clone()]);
     let mut dirs = vec![dir.to_owned()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                files.push(path);
+    while let Some(current) = dirs.pop() {
+        let entries = std::fs::read_dir(&current)
+            .map_err(|err| walk_error(format!("cannot list `{}`: {err}", current.display())))?;
+        for entry in entries {
+            let path = entry.map_err(|err| walk_error(err.to_string()))?.path();
+            let reach = match path.canonicalize() {
+                Ok(real) if !real.starts_with(&root) => Reach::Outside,
+                Ok(real) if real.is_dir() => {
+                    if seen.insert(real) {
+                        dirs.push(path);
+                    }
+                    continue;
+                }
+                Ok(real) if real.is_file() => Reach::Inside,
+                Ok(_) => Reach::NotAFile,
+                // A dangling link reads as nothing; the build says so if used.
+                Err(_) => continue,
+            };
+            files.push(LetterFile { path, reach });
+            if files.len() > MAX_LETTER_FILES {
+                return Err(walk_error(format!("holds more than {MAX_LETTER_FILES} files")));
             }
         }
     }
-    files.sort();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 

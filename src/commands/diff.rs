@@ -12,7 +12,7 @@ pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
     let (old_total, new_total) = (old_list.entries.len(), new_list.entries.len());
     if json {
         let out = changes.to_json(old_total, new_total);
-        println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+        outln!("{}", serde_json::to_string_pretty(&out).expect("serialises"))?;
         return Ok(());
     }
     let line = |s: &Signatory| match &s.affiliation {
@@ -20,30 +20,34 @@ pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
         None => s.name.value.clone(),
     };
     if !changes.added.is_empty() {
-        println!("Added ({}):", changes.added.len());
-        changes.added.iter().for_each(|s| println!("  + {}", line(s)));
+        outln!("Added ({}):", changes.added.len())?;
+        for s in &changes.added {
+            outln!("  + {}", line(s))?;
+        }
     }
     if !changes.removed.is_empty() {
-        println!("Removed ({}):", changes.removed.len());
-        changes.removed.iter().for_each(|s| println!("  - {}", line(s)));
+        outln!("Removed ({}):", changes.removed.len())?;
+        for s in &changes.removed {
+            outln!("  - {}", line(s))?;
+        }
     }
     if !changes.changed.is_empty() {
-        println!("Changed ({}):", changes.changed.len());
+        outln!("Changed ({}):", changes.changed.len())?;
         for change in &changes.changed {
             let fields: Vec<String> = change
                 .fields
                 .iter()
                 .map(|(field, a, b)| format!("{field} {} → {}", shown(a), shown(b)))
                 .collect();
-            println!("  ~ {}: {}", change.new.name.value, fields.join("; "));
+            outln!("  ~ {}: {}", change.new.name.value, fields.join("; "))?;
         }
     }
-    println!(
+    outln!(
         "{old_total} → {new_total} signatories: {} added, {} removed, {} changed",
         changes.added.len(),
         changes.removed.len(),
         changes.changed.len()
-    );
+    )?;
     Ok(())
 }
 

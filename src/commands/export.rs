@@ -2,17 +2,21 @@
 //! designer or the Typst web app can open, so it is never locked into this
 //! tool. `typst compile --font-path DIR/fonts --ignore-system-fonts
 //! DIR/main.typ` makes the same letter.
+//!
+//! It copies only what the build could read (files inside the letter
+//! folder, links included only while they stay inside), and writes the
+//! project whole or not at all.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use crate::args::ExportArgs;
 use crate::data::DATA_PATH;
 use crate::error::Error;
+use crate::files::{self, is_within};
 use crate::fonts;
 use crate::inputs::Inputs;
-use crate::output::Durability::Durable;
 use crate::output::{self, WriteError};
-use crate::world::{self, MAIN_FILE};
+use crate::world::{self, MAIN_FILE, Reach};
 
 const LICENCE: &str = include_str!("../../fonts/OFL.txt");
 
@@ -21,37 +25,51 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     let letter = &args.input.letter;
     world::letter_root(letter)?;
     let dir = &args.dir;
-    let fail = |path: &Path, error| Error::Write(WriteError { path: path.to_owned(), error });
-    std::fs::create_dir_all(dir.join("fonts")).map_err(|e| fail(dir, e))?;
+    if is_within(dir, letter) || is_within(letter, dir) {
+        return Err(Error::Usage(format!(
+            "cannot export into `{}`: it overlaps the letter folder `{}`; name a folder outside it",
+            dir.display(),
+            letter.display()
+        )));
+    }
 
-    let mut written = 0;
-    for source in world::letter_files(letter).map_err(|e| fail(letter, e))? {
-        let relative = source.strip_prefix(letter).expect("listed under the letter folder");
-        let target = dir.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+    let mut project: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for file in world::letter_files(letter)? {
+        let why = match file.reach {
+            Reach::Inside => None,
+            Reach::Outside => Some("leads outside the letter folder, which the build never reads"),
+            Reach::NotAFile => Some("is not a regular file"),
+        };
+        if let Some(why) = why {
+            return Err(Error::Usage(format!(
+                "`{}` {why}; remove it to export (nothing was written)",
+                file.path.display()
+            )));
         }
-        let bytes = std::fs::read(&source).map_err(|e| fail(&source, e))?;
-        output::write_atomically(&target, &bytes, Durable)?;
-        written += 1;
+        let relative = file.path.strip_prefix(letter).expect("listed under the letter folder");
+        let bytes = files::read_regular(&file.path)
+            .map_err(|err| Error::Usage(format!("cannot read `{}`: {err}", file.path.display())))?;
+        project.push((relative.to_owned(), bytes));
     }
     let data = inputs.data();
     let pretty: serde_json::Value = serde_json::from_slice(&data).expect("our own JSON");
     let pretty = serde_json::to_vec_pretty(&pretty).expect("serialises");
-    output::write_atomically(&dir.join(DATA_PATH.trim_start_matches('/')), &pretty, Durable)?;
+    let letter_files = project.len();
+    project.push((DATA_PATH.trim_start_matches('/').into(), pretty));
     for (name, bytes) in fonts::FILES {
-        output::write_atomically(&dir.join(name), bytes, Durable)?;
+        project.push((name.into(), bytes.to_vec()));
     }
-    output::write_atomically(&dir.join("fonts/OFL.txt"), LICENCE.as_bytes(), Durable)?;
+    project.push(("fonts/OFL.txt".into(), LICENCE.as_bytes().to_vec()));
+    output::write_folder(dir, &project).map_err(|err: WriteError| Error::Write(err))?;
 
-    eprintln!(
+    note!(
         "wrote {} letter file(s), {}, {} fonts and their licence to {}",
-        written,
+        letter_files,
         DATA_PATH.trim_start_matches('/'),
         fonts::FILES.len(),
         dir.display()
     );
     let dir = dir.display();
-    println!("typst compile --font-path {dir}/fonts --ignore-system-fonts {dir}/{MAIN_FILE}");
+    outln!("typst compile --font-path {dir}/fonts --ignore-system-fonts {dir}/{MAIN_FILE}")?;
     Ok(())
 }

@@ -6,11 +6,10 @@ use std::path::Path;
 
 use crate::args::ImportArgs;
 use crate::error::Error;
+use crate::inputs::refuse_entry;
 use crate::signatories::edit::Editor;
 use crate::signatories::import::{self, Columns};
 use crate::signatories::{fold, near_key};
-
-use super::signatories::{counts_line, unacceptable};
 
 enum Outcome {
     Added(String),
@@ -34,7 +33,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<(), Error> {
     let mut taken: HashMap<String, (u64, String)> = HashMap::new();
     for row in rows {
         let name = row.entry.name.clone();
-        if let Some(why) = unacceptable(&row.entry) {
+        if let Some(why) = refuse_entry(&row.entry) {
             outcomes.push((row.line, Outcome::Rejected(format!("\"{name}\": {why}"))));
             continue;
         }
@@ -66,27 +65,28 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<(), Error> {
         match outcome {
             Outcome::Added(what) => {
                 added += 1;
-                println!("{file}:{line}: added {what}");
+                outln!("{file}:{line}: added {what}")?;
             }
             Outcome::Skipped(name, why) => {
                 skipped += 1;
-                println!("{file}:{line}: skipped \"{name}\": {why}");
+                outln!("{file}:{line}: skipped \"{name}\": {why}")?;
             }
             Outcome::Rejected(why) => {
                 rejected += 1;
-                println!("{file}:{line}: rejected: {why}");
+                outln!("{file}:{line}: rejected: {why}")?;
             }
         }
     }
     if args.dry_run {
         editor.render()?;
-        println!(
+        outln!(
             "dry run: {added} would be added, {skipped} skipped, {rejected} rejected; nothing written"
-        );
+        )?;
         return Ok(());
     }
-    let saved = if added > 0 { editor.save()? } else { editor.list };
-    println!("{added} added, {skipped} skipped, {rejected} rejected");
-    println!("{}", counts_line(saved.counts()));
+    let saved = if added > 0 { editor.save()? } else { editor.list.clone() };
+    drop(editor);
+    outln!("{added} added, {skipped} skipped, {rejected} rejected")?;
+    outln!("{}", saved.counts())?;
     Ok(())
 }

@@ -1,13 +1,14 @@
 //! `openletter signatories list | add | remove`: the everyday edits, each one
 //! command that cannot drop a name or list one twice.
 
+use std::path::Path;
+
 use serde::Serialize;
 
 use crate::args::{AddArgs, SignatoriesAction, SignatoriesArgs};
 use crate::data::{self, Entry};
 use crate::error::Error;
-use crate::fonts;
-use crate::inputs::load_signatories;
+use crate::inputs::{load_signatories, refuse_entry};
 use crate::signatories::edit::{Editor, NewEntry};
 use crate::signatories::{Counts, Kind, Signatories, fold, line_col};
 
@@ -34,32 +35,20 @@ fn list(list: &Signatories, json: bool) -> Result<(), Error> {
     let entries = data::entries(list);
     if json {
         let out = ListJson { counts: list.counts(), signatories: entries };
-        println!("{}", serde_json::to_string_pretty(&out).expect("serialises"));
+        outln!("{}", serde_json::to_string_pretty(&out).expect("serialises"))?;
         return Ok(());
     }
     for entry in &entries {
         match entry.affiliation {
-            Some(affiliation) => println!("{}, {affiliation}", entry.name),
-            None => println!("{}", entry.name),
+            Some(affiliation) => outln!("{}, {affiliation}", entry.name)?,
+            None => outln!("{}", entry.name)?,
         }
     }
-    println!("{}", counts_line(list.counts()));
+    outln!("{}", list.counts())?;
     Ok(())
 }
 
-pub fn counts_line(counts: Counts) -> String {
-    let n = |count: usize, one: &str, many: &str| {
-        format!("{count} {}", if count == 1 { one } else { many })
-    };
-    format!(
-        "{}: {}, {}",
-        n(counts.total, "signatory", "signatories"),
-        n(counts.organisations, "organisation", "organisations"),
-        n(counts.individuals, "individual", "individuals")
-    )
-}
-
-fn add(path: &std::path::Path, args: AddArgs) -> Result<(), Error> {
+fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
     let (kind, name) = match (args.organisation, args.individual) {
         (Some(name), None) => (Kind::Organisation, name),
         (None, Some(name)) => (Kind::Individual, name),
@@ -72,7 +61,7 @@ fn add(path: &std::path::Path, args: AddArgs) -> Result<(), Error> {
         url: args.url,
         sort_as: args.sort_as,
     };
-    if let Some(why) = unacceptable(&entry) {
+    if let Some(why) = refuse_entry(&entry) {
         return Err(Error::Refused(format!("not added: \"{}\": {why}", entry.name)));
     }
     let mut editor = Editor::open(path)?;
@@ -81,44 +70,30 @@ fn add(path: &std::path::Path, args: AddArgs) -> Result<(), Error> {
         .add(entry, args.force)
         .map_err(|refusal| Error::Refused(format!("not added: \"{name}\" {refusal}")))?;
     let saved = editor.save()?;
+    drop(editor);
     let line = saved
         .entries
         .iter()
         .find(|s| fold(&s.name.value) == fold(&name))
         .map_or(0, |s| line_col(&saved.source, s.span.start).0);
-    println!("added {} \"{name}\" to {} at line {line}", kind.key(), path.display());
-    println!("{}", counts_line(saved.counts()));
+    outln!("added {} \"{name}\" to {} at line {line}", kind.key(), path.display())?;
+    outln!("{}", saved.counts())?;
     Ok(())
 }
 
-fn remove(path: &std::path::Path, name: &str) -> Result<(), Error> {
+fn remove(path: &Path, name: &str) -> Result<(), Error> {
     let mut editor = Editor::open(path)?;
     let removed = editor
         .remove(name)
         .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
     let line = line_col(&editor.list.source, removed.span.start).0;
     let saved = editor.save()?;
+    drop(editor);
     let describe = match &removed.affiliation {
         Some(a) => format!("\"{}\" ({})", removed.name.value, a.value),
         None => format!("\"{}\"", removed.name.value),
     };
-    println!("removed {} {describe}, which was at line {line}", removed.kind.key());
-    println!("{}", counts_line(saved.counts()));
+    outln!("removed {} {describe}, which was at line {line}", removed.kind.key())?;
+    outln!("{}", saved.counts())?;
     Ok(())
-}
-
-/// Why an entry cannot go into the file: a rule of the file format, or a
-/// character the letter could not print.
-pub fn unacceptable(entry: &NewEntry) -> Option<String> {
-    if let Some(why) = entry.problems() {
-        return Some(why);
-    }
-    let fonts = fonts::bundled();
-    [("name", Some(&entry.name)), ("affiliation", entry.affiliation.as_ref())]
-        .into_iter()
-        .filter_map(|(key, text)| Some((key, fonts.first_missing(text?)?)))
-        .map(|(key, c)| {
-            format!("`{key}` has '{c}' (U+{:04X}), which no bundled font can print", c as u32)
-        })
-        .next()
 }

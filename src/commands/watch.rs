@@ -12,14 +12,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::args::BuildArgs;
+use crate::console::StdoutError;
 use crate::error::Error;
 use crate::fonts;
 use crate::inputs::Inputs;
 use crate::output::Durability;
+use crate::pipeline::{Caches, Products, Standards, Targets, ms, typeset};
 use crate::report;
-use crate::world::{LetterWorld, letter_files};
-
-use super::build::{Caches, Standards, ms, produce};
+use crate::world::{LetterWorld, Reach, letter_files};
 
 /// How often the files are looked at: quick enough to feel live, and a
 /// handful of `stat` calls costs nothing.
@@ -32,7 +32,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 pub fn run(args: &BuildArgs) -> Result<(), Error> {
     catch_interrupt();
-    let standards = Standards::parse(&args.pdf_standard)?;
+    let standards = Standards::new(&args.standards.pdf_standard)?;
     let watched = |snapshot: &mut Snapshot| {
         *snapshot = Snapshot::take(&args.input.letter, &args.input.signatories)
     };
@@ -49,9 +49,11 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
             return Ok(());
         }
     };
+    // An output inside the watched folder would trigger the next rebuild.
+    Targets::check_early(args, &inputs)?;
     let mut world = LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data(), inputs.date)?;
-    rebuild("first build", args, &inputs, &mut world, &standards, Instant::now());
-    eprintln!(
+    rebuild("first build", args, &inputs, &mut world, &standards, Instant::now())?;
+    note!(
         "watching {} and {} (Ctrl-C to stop)",
         args.input.letter.display(),
         args.input.signatories.display()
@@ -67,19 +69,19 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
                 }
                 Err(err) => {
                     report::error(&err);
-                    println!(
+                    outln!(
                         "{} {}: failed; the last good PDF is kept",
                         clock(),
                         describe(&changed)
-                    );
+                    )?;
                     continue;
                 }
             }
         }
         let what = describe(&changed);
-        rebuild(&what, args, &inputs, &mut world, &standards, started);
+        rebuild(&what, args, &inputs, &mut world, &standards, started)?;
     }
-    eprintln!("stopped watching");
+    note!("stopped watching");
     Ok(())
 }
 
@@ -91,12 +93,14 @@ fn rebuild(
     world: &mut LetterWorld,
     standards: &Standards,
     started: Instant,
-) {
+) -> Result<(), StdoutError> {
     world.reset();
-    let outcome = produce(args, inputs, world, standards, Caches::Keep).and_then(|products| {
-        products.write(args, Durability::Preview)?;
-        Ok(products)
-    });
+    let outcome = typeset(inputs, world, standards, Caches::Keep)
+        .and_then(|typeset| Products::new(typeset, args, inputs, world, standards))
+        .and_then(|products| {
+            products.write(Durability::Preview)?;
+            Ok(products)
+        });
     match outcome {
         Ok(products) => {
             let detail = if args.timings {
@@ -108,21 +112,22 @@ fn rebuild(
             } else {
                 String::new()
             };
-            println!(
+            outln!(
                 "{} {what}: {} pages, {} signatories, {}{detail} → {}",
                 clock(),
                 products.pages,
                 inputs.signatories.counts().total,
                 ms(started.elapsed()),
-                products.path().display()
-            )
+                products.targets.pdf.display()
+            )?;
         }
         Err(err) => {
             report::error(&err);
-            println!("{} {what}: failed; the last good PDF is kept", clock());
+            outln!("{} {what}: failed; the last good PDF is kept", clock())?;
         }
     }
     typst::comemo::evict(CACHE_AGE);
+    Ok(())
 }
 
 /// Blocks until a watched file changes; `None` once interrupted.
@@ -157,8 +162,10 @@ impl Snapshot {
         add(signatories);
         // A folder that cannot be listed right now (mid-save) counts as empty;
         // the next look sees its files as changed.
-        for path in letter_files(letter).unwrap_or_default() {
-            add(&path);
+        for file in letter_files(letter).unwrap_or_default() {
+            if file.reach == Reach::Inside {
+                add(&file.path);
+            }
         }
         Snapshot(files)
     }

@@ -11,7 +11,12 @@ use std::path::Path;
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::{Collator, Field, Kind, LoadError, Signatories, Signatory, fold, load, near_key};
+use super::load::{BOM, parse, parse_bytes, read_locked, url_problem};
+use super::{
+    Collator, Field, Kind, LoadError, Signatories, Signatory, field, fold, line_col, near_key,
+    text_problem,
+};
+use crate::files::{Access, Locked};
 use crate::output::{self, WriteError};
 
 /// An entry to add, as given on the command line or in an imported row.
@@ -55,27 +60,57 @@ impl fmt::Display for Refusal {
 pub enum EditError {
     /// The file does not parse or validate: nothing is edited until it does.
     Load(LoadError),
+    /// The file is valid, but written in a form edits do not keep intact.
+    Shape(String),
     /// The edited text failed to validate; a bug, and nothing was written.
     Verify(String),
     Write(WriteError),
 }
 
-/// A signatories file open for editing.
+/// A signatories file open for editing. It holds the file's exclusive lock
+/// from [`Editor::open`] until it is dropped, so no other edit can come in
+/// between reading the file and saving it.
 pub struct Editor {
     pub list: Signatories,
     doc: DocumentMut,
     /// How many entries the file must hold when saved.
     expected: usize,
+    lock: Option<Locked>,
 }
 
 impl Editor {
     pub fn open(path: &Path) -> Result<Self, EditError> {
-        let list = load(path).map_err(EditError::Load)?;
+        let mut lock = read_locked(path, Access::Exclusive).map_err(EditError::Load)?;
+        let bytes = std::mem::take(&mut lock.bytes);
+        let list = parse_bytes(path, bytes).map_err(EditError::Load)?;
+        let mut editor = Self::from_list(list)?;
+        editor.lock = Some(lock);
+        Ok(editor)
+    }
+
+    fn from_list(list: Signatories) -> Result<Self, EditError> {
         let doc: DocumentMut = list.source.parse().map_err(|err: toml_edit::TomlError| {
             EditError::Verify(format!("toml_edit cannot read a file toml accepted: {err}"))
         })?;
+        for kind in [Kind::Organisation, Kind::Individual] {
+            let Some(item) = doc.get(kind.key()) else { continue };
+            if !item.is_array_of_tables() {
+                let line = list
+                    .entries
+                    .iter()
+                    .find(|s| s.kind == kind)
+                    .map(|s| format!(" (line {})", line_col(&list.source, s.span.start).0))
+                    .unwrap_or_default();
+                return Err(EditError::Shape(format!(
+                    "`{}` is written as an inline list{line}; edits keep only entries written \
+                     [[{}]], one table each: rewrite them so and try again",
+                    kind.key(),
+                    kind.key()
+                )));
+            }
+        }
         let expected = list.entries.len();
-        Ok(Self { list, doc, expected })
+        Ok(Self { list, doc, expected, lock: None })
     }
 
     pub fn path(&self) -> &Path {
@@ -86,7 +121,7 @@ impl Editor {
     pub fn collision(&self, entry: &NewEntry) -> Option<Refusal> {
         let folded = fold(&entry.name);
         let near = near_key(&entry.name);
-        let line = |s: &Signatory| super::line_col(&self.list.source, s.span.start).0;
+        let line = |s: &Signatory| line_col(&self.list.source, s.span.start).0;
         if let Some(s) = self.list.entries.iter().find(|s| fold(&s.name.value) == folded) {
             return Some(Refusal::Duplicate { existing: s.name.value.clone(), line: line(s) });
         }
@@ -107,13 +142,8 @@ impl Editor {
             None => {}
         }
         let mut table = Table::new();
-        table.insert("name", value(&entry.name));
-        for (key, field) in
-            [("affiliation", &entry.affiliation), ("url", &entry.url), ("sort_as", &entry.sort_as)]
-        {
-            if let Some(text) = field {
-                table.insert(key, value(text));
-            }
+        for (key, text) in entry.fields() {
+            table.insert(key, value(text));
         }
         self.insert_collated(&entry, table);
         self.list.entries.push(as_signatory(&entry));
@@ -157,7 +187,9 @@ impl Editor {
     /// before anything is written.
     pub fn render(&self) -> Result<Signatories, EditError> {
         let text = self.doc.to_string();
-        let check = super::load::parse(self.path(), text.clone()).map_err(|err| {
+        // New lines written by toml_edit end in LF: a CRLF file stays CRLF.
+        let text = if self.list.source.contains("\r\n") { crlf(&text) } else { text };
+        let check = parse(self.path(), text).map_err(|err| {
             EditError::Verify(format!("the edited file does not validate: {err:?}"))
         })?;
         if check.entries.len() != self.expected {
@@ -182,9 +214,11 @@ impl Editor {
     /// Writes the edited file atomically, after [`Editor::render`]'s checks.
     /// Returns the file as saved, so callers need not read it again.
     pub fn save(&self) -> Result<Signatories, EditError> {
-        let saved = self.render()?;
-        output::write_atomically(self.path(), saved.source.as_bytes(), output::Durability::Durable)
-            .map_err(EditError::Write)?;
+        let mut saved = self.render()?;
+        saved.bom = self.list.bom;
+        let lock = self.lock.as_ref().expect("an editor that saves was opened from a file");
+        let bytes = if saved.bom { format!("{BOM}{}", saved.source) } else { saved.source.clone() };
+        output::replace_contents(&lock.target, bytes.as_bytes()).map_err(EditError::Write)?;
         Ok(saved)
     }
 
@@ -272,6 +306,11 @@ impl Editor {
     }
 }
 
+/// Every line ending as CRLF, whether it was LF or CRLF.
+fn crlf(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
 fn prefix_of(table: &Table) -> String {
     table.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned()
 }
@@ -300,16 +339,29 @@ fn as_signatory(entry: &NewEntry) -> Signatory {
 }
 
 impl NewEntry {
+    /// Each field given, with its name, in the order the file writes them.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &String)> {
+        [
+            (field::NAME, Some(&self.name)),
+            (field::AFFILIATION, self.affiliation.as_ref()),
+            (field::URL, self.url.as_ref()),
+            (field::SORT_AS, self.sort_as.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(key, text)| Some((key, text?)))
+    }
+
     /// The same rules a build applies to a field in the file.
     pub fn problems(&self) -> Option<String> {
         if self.name.trim().is_empty() {
             return Some("the name is empty".into());
         }
-        for (key, field) in
-            [("affiliation", &self.affiliation), ("url", &self.url), ("sort_as", &self.sort_as)]
-        {
-            if field.as_ref().is_some_and(|v| v.trim().is_empty()) {
+        for (key, text) in self.fields() {
+            if text.trim().is_empty() {
                 return Some(format!("`{key}` is empty"));
+            }
+            if let Some(why) = text_problem(key, text) {
+                return Some(format!("`{key}` {why}"));
             }
         }
         if self.kind == Kind::Organisation && (self.affiliation.is_some() || self.sort_as.is_some())
@@ -317,7 +369,7 @@ impl NewEntry {
             return Some("an organisation has no affiliation or sort_as".into());
         }
         let url = self.url.as_deref()?;
-        super::load::url_problem(url).map(|why| format!("`url` \"{url}\": {why}"))
+        url_problem(url).map(|why| format!("`{}` \"{url}\": {why}", field::URL))
     }
 }
 
@@ -326,10 +378,7 @@ mod tests {
     use super::*;
 
     fn editor(text: &str) -> Editor {
-        let list = super::super::load::parse(Path::new("s.toml"), text.into()).unwrap();
-        let doc = text.parse().unwrap();
-        let expected = list.entries.len();
-        Editor { list, doc, expected }
+        Editor::from_list(parse(Path::new("s.toml"), text.into()).unwrap()).unwrap()
     }
 
     fn individual(name: &str) -> NewEntry {
@@ -390,6 +439,23 @@ mod tests {
         e.add(individual("Ann Alpha"), false).unwrap();
         let text = e.render().unwrap().source;
         assert_eq!(text, "# Signatories of the letter\n\n[[individual]]\nname = \"Ann Alpha\"\n");
+    }
+
+    #[test]
+    fn refuses_to_edit_inline_lists_rather_than_panic() {
+        let list = parse(Path::new("s.toml"), "organisation = [ { name = \"A\" } ]\n".into());
+        assert!(matches!(Editor::from_list(list.unwrap()), Err(EditError::Shape(_))));
+        let list = parse(Path::new("s.toml"), "individual = []\n".into());
+        assert!(matches!(Editor::from_list(list.unwrap()), Err(EditError::Shape(_))));
+    }
+
+    #[test]
+    fn keeps_crlf_line_endings() {
+        let mut e = editor("[[individual]]\r\nname = \"Ann Alpha\"\r\n");
+        e.add(individual("Bea Beta"), false).unwrap();
+        let text = e.render().unwrap().source;
+        assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
+        assert!(text.contains("Bea Beta"));
     }
 
     #[test]

@@ -5,20 +5,20 @@
 //! at its line and column, and so that all problems are reported in one go.
 
 use std::collections::HashMap;
-use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Field, Kind, Signatories, Signatory, fold};
+use super::{Field, Kind, Signatories, Signatory, field, fold, text_problem};
+use crate::files::{Access, Locked, ReadError};
 
 /// Why a signatories file could not be used.
 #[derive(Debug)]
 pub enum LoadError {
     /// The file could not be read at all.
-    Read { path: PathBuf, error: io::Error },
+    Read { path: PathBuf, error: ReadError },
     /// The file is not TOML.
     Syntax { path: PathBuf, source: String, problem: Box<Problem> },
     /// The file is TOML, but not a valid list of signatories.
@@ -41,15 +41,46 @@ impl Problem {
     }
 }
 
-/// Reads and validates a signatories file.
+/// Reads and validates a signatories file, under a shared lock so that an
+/// edit in progress is never read half-done.
 pub fn load(path: &Path) -> Result<Signatories, LoadError> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|error| LoadError::Read { path: path.to_owned(), error })?;
-    parse(path, source)
+    let locked = read_locked(path, Access::Shared)?;
+    parse_bytes(path, locked.bytes)
+}
+
+/// Locks and reads a signatories file.
+pub fn read_locked(path: &Path, access: Access) -> Result<Locked, LoadError> {
+    Locked::read(path, access).map_err(|error| LoadError::Read { path: path.to_owned(), error })
+}
+
+/// The byte-order mark some editors put first; not part of the text.
+pub const BOM: &str = "\u{feff}";
+
+/// Validates the bytes of a signatories file, which must be UTF-8.
+pub fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Signatories, LoadError> {
+    match String::from_utf8(bytes) {
+        Ok(text) => parse(path, text),
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            let byte = err.as_bytes()[at];
+            let source = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let problem = Problem::new(
+                at..at + '\u{fffd}'.len_utf8(),
+                format!("the file is not UTF-8: byte 0x{byte:02X} cannot start a character"),
+                "save the file as UTF-8 (it may be Latin-1 or Windows-1252)",
+            );
+            Err(LoadError::Syntax { path: path.to_owned(), source, problem: Box::new(problem) })
+        }
+    }
 }
 
 /// Validates the text of a signatories file; `path` is only used to name it.
 pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
+    // The mark would shift every span; it is put back when the file is saved.
+    let (bom, source) = match source.strip_prefix(BOM) {
+        Some(rest) => (true, rest.to_owned()),
+        None => (false, source),
+    };
     let invalid = |source, problems| LoadError::Invalid { path: path.to_owned(), source, problems };
     let table = match DeTable::parse(&source) {
         Ok(table) => table,
@@ -112,7 +143,7 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
     duplicates(&entries, &mut problems);
 
     if problems.is_empty() {
-        Ok(Signatories { path: path.to_owned(), source, entries })
+        Ok(Signatories { path: path.to_owned(), source, bom, entries })
     } else {
         problems.sort_by_key(|p| p.span.start);
         Err(invalid(source, problems))
@@ -122,8 +153,8 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
 /// The fields each kind of entry may have; `name` is required.
 fn allowed(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::Organisation => &["name", "url"],
-        Kind::Individual => &["name", "affiliation", "url", "sort_as"],
+        Kind::Organisation => &[field::NAME, field::URL],
+        Kind::Individual => &[field::NAME, field::AFFILIATION, field::URL, field::SORT_AS],
     }
 }
 
@@ -133,7 +164,7 @@ fn entry(
     fields: &DeTable,
     problems: &mut Vec<Problem>,
 ) -> Option<Signatory> {
-    let name_for_messages = match fields.get("name").map(|v| v.get_ref()) {
+    let name_for_messages = match fields.get(field::NAME).map(|v| v.get_ref()) {
         Some(DeValue::String(name)) if !name.trim().is_empty() => {
             format!("{} \"{}\"", kind.key(), name.trim())
         }
@@ -160,8 +191,8 @@ fn entry(
         }
     }
 
-    let Some(name) = found.remove("name") else {
-        if !fields.contains_key("name") {
+    let Some(name) = found.remove(field::NAME) else {
+        if !fields.contains_key(field::NAME) {
             problems.push(Problem::new(
                 span.clone(),
                 format!("missing field `name` in this {}", kind.key()),
@@ -173,9 +204,9 @@ fn entry(
     let entry = Signatory {
         kind,
         name,
-        affiliation: found.remove("affiliation"),
-        url: found.remove("url"),
-        sort_as: found.remove("sort_as"),
+        affiliation: found.remove(field::AFFILIATION),
+        url: found.remove(field::URL),
+        sort_as: found.remove(field::SORT_AS),
         span,
     };
     if let Some(url) = &entry.url
@@ -201,7 +232,7 @@ fn string_field(
 ) -> Option<Field> {
     match value.get_ref() {
         DeValue::String(text) if text.trim().is_empty() => {
-            let label = if key == "name" {
+            let label = if key == field::NAME {
                 "a name is required"
             } else {
                 "give a value or delete the line"
@@ -213,7 +244,17 @@ fn string_field(
             ));
             None
         }
-        DeValue::String(text) => Some(Field { value: text.to_string(), span: value.span() }),
+        DeValue::String(text) => match text_problem(key, text) {
+            Some(why) => {
+                problems.push(Problem::new(
+                    value.span(),
+                    format!("field `{key}` of {entry} {why}"),
+                    "fix or remove it here",
+                ));
+                None
+            }
+            None => Some(Field { value: text.to_string(), span: value.span() }),
+        },
         other => {
             problems.push(Problem::new(
                 value.span(),

@@ -20,6 +20,47 @@ pub use fold::{HONORIFICS, fold, near_key};
 pub use lint::lint;
 pub use load::{LoadError, Problem, load};
 
+/// The fields an entry may have, named once: as written in the file and in
+/// messages.
+pub mod field {
+    pub const NAME: &str = "name";
+    pub const AFFILIATION: &str = "affiliation";
+    pub const URL: &str = "url";
+    pub const SORT_AS: &str = "sort_as";
+}
+
+/// The longest text a name, affiliation or sort key may be, in characters:
+/// far beyond any real one, short enough that a pasted paragraph is caught.
+pub const MAX_TEXT_CHARS: usize = 500;
+
+/// The longest link, in characters: what browsers and PDF readers take.
+pub const MAX_URL_CHARS: usize = 2000;
+
+/// What is wrong with the text of field `key`, if anything: control
+/// characters (a line break, a NUL, a bell) cannot be printed, and a value
+/// of absurd length is a paste gone wrong.
+pub fn text_problem(key: &str, value: &str) -> Option<String> {
+    if let Some((at, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        let what = match c {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => "a line break",
+            '\t' => "a tab",
+            _ => "a control character",
+        };
+        return Some(format!(
+            "has {what} (U+{:04X}) at character {}, which cannot be printed",
+            c as u32,
+            at + 1
+        ));
+    }
+    let limit = if key == field::URL { MAX_URL_CHARS } else { MAX_TEXT_CHARS };
+    let length = value.chars().count();
+    (length > limit).then(|| format!("is {length} characters long; at most {limit} are allowed"))
+}
+
 /// The two kinds of entry a letter can list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -73,10 +114,10 @@ impl Signatory {
     /// Every text field with its name, in the order they are printed.
     pub fn fields(&self) -> impl Iterator<Item = (&'static str, &Field)> {
         [
-            ("name", Some(&self.name)),
-            ("affiliation", self.affiliation.as_ref()),
-            ("url", self.url.as_ref()),
-            ("sort_as", self.sort_as.as_ref()),
+            (field::NAME, Some(&self.name)),
+            (field::AFFILIATION, self.affiliation.as_ref()),
+            (field::URL, self.url.as_ref()),
+            (field::SORT_AS, self.sort_as.as_ref()),
         ]
         .into_iter()
         .filter_map(|(key, field)| field.map(|f| (key, f)))
@@ -116,15 +157,40 @@ pub struct Counts {
     pub individuals: usize,
 }
 
+/// "109 signatories: 65 organisations, 44 individuals".
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let n = |count: usize, one: &str, many: &str| {
+            format!("{count} {}", if count == 1 { one } else { many })
+        };
+        write!(
+            f,
+            "{}: {}, {}",
+            n(self.total, "signatory", "signatories"),
+            n(self.organisations, "organisation", "organisations"),
+            n(self.individuals, "individual", "individuals")
+        )
+    }
+}
+
 /// The validated contents of a signatories file, in file order.
 #[derive(Debug, Clone)]
 pub struct Signatories {
     pub path: PathBuf,
+    /// The text, without any byte-order mark.
     pub source: String,
+    /// Whether the file began with a byte-order mark, kept when it is edited.
+    pub bom: bool,
     pub entries: Vec<Signatory>,
 }
 
 impl Signatories {
+    /// The file's bytes as read: the text, with its byte-order mark if it had one.
+    pub fn bytes(&self) -> Vec<u8> {
+        let bom = if self.bom { load::BOM } else { "" };
+        [bom.as_bytes(), self.source.as_bytes()].concat()
+    }
+
     pub fn counts(&self) -> Counts {
         let organisations = self.entries.iter().filter(|s| s.kind == Kind::Organisation).count();
         Counts {

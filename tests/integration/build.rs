@@ -1,9 +1,7 @@
 //! `openletter build` as a user runs it: the PDF carries the seed letter.
 
-mod common;
-
-use common::Scratch;
-use common::pdf::Pdf;
+use crate::common::Scratch;
+use crate::pdf::Pdf;
 
 /// Builds the repository's letter for the seed's date, once per test.
 fn seed_letter() -> (Scratch, Pdf) {
@@ -119,7 +117,7 @@ fn lists_every_signatory_in_collated_order() {
 #[test]
 fn embeds_every_font() {
     let (_s, pdf) = seed_letter();
-    assert!(pdf.font_descriptor_count() > 0);
+    assert!(pdf.font_count() > 0);
     assert_eq!(pdf.unembedded_fonts(), Vec::<String>::new());
 }
 

@@ -1,9 +1,7 @@
 //! Signatory fields are printed as written: none of them runs as Typst code.
 
-mod common;
-
-use common::Scratch;
-use common::pdf::Pdf;
+use crate::common::Scratch;
+use crate::pdf::Pdf;
 
 #[test]
 fn markup_and_code_in_names_print_literally() {

@@ -1,12 +1,10 @@
 //! `openletter export-typst`: a plain Typst project that the typst CLI turns
 //! into the same letter.
 
-mod common;
-
 use std::process::Command;
 
-use common::Scratch;
-use common::pdf::Pdf;
+use crate::common::Scratch;
+use crate::pdf::Pdf;
 
 #[test]
 fn writes_a_standalone_project() {

@@ -1,9 +1,7 @@
 //! Every kind of bad input gets a message naming the file, line, column and
 //! field, a non-zero exit, and leaves the last good PDF as it was.
 
-mod common;
-
-use common::Scratch;
+use crate::common::Scratch;
 
 /// A folder whose `letter.pdf` is a good build, to be kept safe.
 fn with_good_pdf() -> (Scratch, Vec<u8>) {
@@ -135,9 +133,9 @@ fn duplicate_after_folding_case_accents_and_spaces_names_both_places() {
 #[test]
 fn impossible_date() {
     let (s, good) = with_good_pdf();
-    let run = s.run(&["build", "--date", "2025-02-30", "-o", "letter.pdf"]).fails(1);
+    let run = s.run(&["build", "--date", "2025-02-30", "-o", "letter.pdf"]).fails(2);
     assert!(
-        run.stderr.contains("--date `2025-02-30`") && run.stderr.contains("no day 30"),
+        run.stderr.contains("'2025-02-30' for '--date") && run.stderr.contains("no day 30"),
         "{}",
         run.stderr
     );
@@ -176,7 +174,7 @@ fn unwritable_output_path() {
     std::fs::create_dir(s.path("a-folder")).unwrap();
     s.run(&["build", "--date", "2025-02-13", "-o", "a-folder"])
         .fails(1)
-        .stderr_has("cannot write `a-folder`");
+        .stderr_has("-o `a-folder` is a folder");
 }
 
 #[test]

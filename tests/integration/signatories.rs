@@ -1,9 +1,7 @@
 //! `openletter signatories …`: each edit is one command that keeps the
 //! file's comments and never drops or doubles an entry.
 
-mod common;
-
-use common::Scratch;
+use crate::common::Scratch;
 
 fn entries(toml: &str) -> usize {
     toml.lines().filter(|l| l.starts_with("[[")).count()

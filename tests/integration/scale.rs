@@ -1,10 +1,8 @@
 //! Ten thousand signatories build, all of them listed, in collated order.
 //! (How fast is measured by the benchmark, not here.)
 
-mod common;
-
-use common::Scratch;
-use common::pdf::Pdf;
+use crate::common::Scratch;
+use crate::pdf::Pdf;
 
 #[test]
 fn ten_thousand_signatories() {

@@ -1,20 +1,18 @@
 //! `openletter watch` follows edits to the text and the signatories, survives
 //! an error, and stops cleanly on Ctrl-C.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::Scratch;
-use common::pdf::Pdf;
+use crate::common::Scratch;
+use crate::pdf::Pdf;
 
 #[test]
 fn rebuilds_on_every_change_and_keeps_the_last_good_pdf() {
     let s = Scratch::new();
-    let mut child = Command::new(common::BIN)
+    let mut child = Command::new(crate::common::BIN)
         .args(["watch", "--date", "2025-02-13", "-o", "live.pdf"])
         .current_dir(&s.dir)
         .stdout(Stdio::piped())

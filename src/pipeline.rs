@@ -1,0 +1,333 @@
+//! The build, shared by `build`, `watch` and `check`: validated inputs and
+//! their world → typeset pages and PDF ([`typeset`]) → the files a build
+//! writes, all in memory ([`Products`]) → written together or not at all.
+//!
+//! Where the files go is settled and checked against the inputs before
+//! anything is written ([`Targets`]): an output can never replace an input.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use typst::diag::SourceDiagnostic;
+use typst::model::Document;
+use typst_layout::PagedDocument;
+use typst_pdf::PdfStandards;
+
+use crate::args::{BuildArgs, PdfStandard};
+use crate::compile::{self, CompileError, PdfSettings};
+use crate::error::Error;
+use crate::files::{is_within, same_path};
+use crate::inputs::Inputs;
+use crate::manifest::{Input, Manifest, PdfFacts, Tool};
+use crate::output::{self, Durability, Staged, WriteError};
+use crate::world::LetterWorld;
+use crate::{fonts, preview, report};
+
+/// The PDF standards asked for, checked once.
+pub struct Standards {
+    standards: PdfStandards,
+    names: Vec<String>,
+}
+
+impl Standards {
+    pub fn new(list: &[PdfStandard]) -> Result<Self, Error> {
+        let (standards, names) = compile::standards(list).map_err(Error::Usage)?;
+        Ok(Self { standards, names })
+    }
+}
+
+/// What to do with Typst's caches once the pages are laid out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Caches {
+    /// Keep them for the next build (`watch`).
+    Keep,
+    /// Free them before the PDF export, which then peaks lower.
+    Free,
+}
+
+/// A letter typeset and exported, in memory.
+pub struct Typeset {
+    pub document: PagedDocument,
+    pub pdf: Vec<u8>,
+    /// A short name from the title, for file names and the PDF identifier.
+    pub slug: String,
+    pub compile_time: Duration,
+    pub export_time: Duration,
+}
+
+/// Compiles the letter and exports its PDF; writes nothing. Whatever the
+/// PDF export refuses is refused here, so `check` refuses it too.
+pub fn typeset(
+    inputs: &Inputs,
+    world: &LetterWorld,
+    standards: &Standards,
+    caches: Caches,
+) -> Result<Typeset, Error> {
+    let started = Instant::now();
+    let compiled = compile::compile(world).map_err(|err| typst_error(world, err))?;
+    let compile_time = started.elapsed();
+    if caches == Caches::Free {
+        typst::comemo::evict(0);
+    }
+    report::warnings(world, &compiled.warnings);
+
+    let started = Instant::now();
+    let slug = slug(compiled.document.info().title.as_deref(), &inputs.letter);
+    let settings = PdfSettings {
+        ident: &slug,
+        date: inputs.date.datetime(),
+        standards: standards.standards.clone(),
+    };
+    let pdf = compile::export_pdf(&compiled, &settings).map_err(|err| typst_error(world, err))?;
+    Ok(Typeset {
+        document: compiled.document,
+        pdf,
+        slug,
+        compile_time,
+        export_time: started.elapsed(),
+    })
+}
+
+/// Renders Typst's errors and warnings now, while the world that can show
+/// their source is at hand.
+fn typst_error(world: &LetterWorld, err: CompileError) -> Error {
+    let errors = err.errors.len();
+    let all: Vec<SourceDiagnostic> = err.errors.into_iter().chain(err.warnings).collect();
+    Error::Typst { rendered: report::typst(world, &all), errors }
+}
+
+/// Where one build's files go.
+pub struct Targets {
+    pub pdf: PathBuf,
+    pub manifest: Option<PathBuf>,
+    pub previews: Option<PathBuf>,
+}
+
+impl Targets {
+    /// Checks, before anything is compiled, every output whose name is
+    /// already known (one that uses `{slug}` waits for the title).
+    pub fn check_early(args: &BuildArgs, inputs: &Inputs) -> Result<(), Error> {
+        let known = |pattern: &String| !pattern.contains("{slug}");
+        let values = placeholders(inputs, "slug");
+        let expand = |pattern: &String| output::expand(pattern, &values).map_err(Error::Usage);
+        let targets = Targets {
+            pdf: if known(&args.output) { expand(&args.output)? } else { PathBuf::new() },
+            manifest: args.manifest.as_ref().filter(|p| known(p)).map(expand).transpose()?,
+            previews: args.png.clone(),
+        };
+        targets.check(inputs)
+    }
+
+    /// The outputs of a build, named from its patterns, and checked.
+    pub fn plan(args: &BuildArgs, inputs: &Inputs, slug: &str) -> Result<Self, Error> {
+        let values = placeholders(inputs, slug);
+        let expand = |pattern: &String| output::expand(pattern, &values).map_err(Error::Usage);
+        let targets = Targets {
+            pdf: expand(&args.output)?,
+            manifest: args.manifest.as_ref().map(expand).transpose()?,
+            previews: args.png.clone(),
+        };
+        targets.check(inputs)?;
+        Ok(targets)
+    }
+
+    /// Refuses an output that is an input (the signatories file, anything
+    /// in the letter folder), one named twice, or a folder where a file
+    /// goes and the other way round.
+    fn check(&self, inputs: &Inputs) -> Result<(), Error> {
+        let list = &inputs.signatories.path;
+        let letter = &inputs.letter;
+        let refuse = |what: &str, path: &Path, why: String| {
+            Err(Error::Usage(format!("{what} `{}` {why}; nothing was written", path.display())))
+        };
+        let mut files: Vec<(&str, &Path)> = Vec::new();
+        if !self.pdf.as_os_str().is_empty() {
+            files.push(("-o", &self.pdf));
+        }
+        if let Some(manifest) = &self.manifest {
+            files.push(("--manifest", manifest));
+        }
+        for (i, (what, path)) in files.iter().enumerate() {
+            if same_path(path, list) {
+                return refuse(what, path, "is the signatories file, an input".into());
+            }
+            if is_within(path, letter) {
+                let why = format!(
+                    "is inside the letter folder `{}`, which holds inputs",
+                    letter.display()
+                );
+                return refuse(what, path, why);
+            }
+            if path.is_dir() {
+                return refuse(what, path, "is a folder; name a file".into());
+            }
+            if let Some((other, _)) = files[..i].iter().find(|(_, p)| same_path(p, path)) {
+                return refuse(what, path, format!("is also named by {other}"));
+            }
+        }
+        if let Some(dir) = &self.previews {
+            if is_within(dir, letter) {
+                let why = format!(
+                    "is inside the letter folder `{}`, which holds inputs",
+                    letter.display()
+                );
+                return refuse("--png", dir, why);
+            }
+            if dir.exists() && !dir.is_dir() {
+                return refuse("--png", dir, "is a file; name a folder for the previews".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The values output patterns can use.
+fn placeholders<'a>(inputs: &'a Inputs, slug: &'a str) -> Vec<(&'static str, String)> {
+    let mut values = vec![("date", inputs.date.iso()), ("slug", slug.to_owned())];
+    if let Some(version) = &inputs.version {
+        values.push(("version", version.clone()));
+    }
+    values
+}
+
+/// What one build made, still in memory, and where it goes.
+pub struct Products {
+    pub targets: Targets,
+    pdf: Vec<u8>,
+    manifest: Option<Vec<u8>>,
+    previews: Option<Vec<Vec<u8>>>,
+    pub pages: usize,
+    pub compile_time: Duration,
+    pub export_time: Duration,
+}
+
+impl Products {
+    /// Everything `args` asks for, from a typeset letter.
+    pub fn new(
+        typeset: Typeset,
+        args: &BuildArgs,
+        inputs: &Inputs,
+        world: &LetterWorld,
+        standards: &Standards,
+    ) -> Result<Self, Error> {
+        let targets = Targets::plan(args, inputs, &typeset.slug)?;
+        let pages = typeset.document.pages().len();
+        let manifest = targets.manifest.as_ref().map(|_| {
+            Manifest {
+                pdf: PdfFacts {
+                    path: targets.pdf.display().to_string(),
+                    sha256: crate::manifest::sha256(&typeset.pdf),
+                    size: typeset.pdf.len(),
+                    pages,
+                },
+                date: inputs.date.iso(),
+                version_label: inputs.version.clone(),
+                signatories: inputs.signatories.counts(),
+                pdf_standards: standards.names.clone(),
+                tool: Tool { openletter: env!("CARGO_PKG_VERSION"), typst: compile::TYPST_VERSION },
+                inputs: manifest_inputs(inputs, world),
+            }
+            .to_json()
+        });
+        let previews = match &targets.previews {
+            Some(_) => {
+                Some(preview::render(&typeset.document, args.png_ppi).map_err(Error::Usage)?)
+            }
+            None => None,
+        };
+        Ok(Products {
+            targets,
+            pdf: typeset.pdf,
+            manifest,
+            previews,
+            pages,
+            compile_time: typeset.compile_time,
+            export_time: typeset.export_time,
+        })
+    }
+
+    /// Writes every file, all or none: each is staged in full first, and
+    /// only then are they renamed into place. Previews from an earlier,
+    /// longer build are removed afterwards (only files this tool wrote).
+    pub fn write(&self, durability: Durability) -> Result<(), Error> {
+        let mut staged = Staged::default();
+        let mut stale = Vec::new();
+        if let (Some(dir), Some(pngs)) = (&self.targets.previews, &self.previews) {
+            std::fs::create_dir_all(dir).map_err(|error| WriteError::new(dir, error))?;
+            stale = preview::stage(dir, pngs, &mut staged, durability)?;
+        }
+        if let (Some(path), Some(json)) = (&self.targets.manifest, &self.manifest) {
+            staged.stage(path, json, durability)?;
+        }
+        staged.stage(&self.targets.pdf, &self.pdf, durability)?;
+        staged.commit()?;
+        for path in stale {
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(())
+    }
+
+    /// The files written, for scripts.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        std::iter::once(self.targets.pdf.as_path()).chain(self.targets.manifest.as_deref())
+    }
+
+    pub fn summary(&self, inputs: &Inputs) -> String {
+        let counts = inputs.signatories.counts();
+        format!(
+            "{} pages, {} signatories ({} organisations, {} individuals), dated {}",
+            self.pages,
+            counts.total,
+            counts.organisations,
+            counts.individuals,
+            inputs.date.long(),
+        )
+    }
+}
+
+pub fn ms(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// A short name for the letter, for file names and the PDF identifier: its
+/// title up to any colon (`open-letter-to-the-home-secretary`), else the
+/// letter folder's name, else `letter`.
+fn slug(title: Option<&str>, letter: &Path) -> String {
+    let folder = letter.file_name().map(|n| n.to_string_lossy().into_owned());
+    let title = title.map(str::to_owned).or(folder).unwrap_or_default();
+    let head = title.split(':').next().unwrap_or(&title);
+    let mut slug = String::new();
+    for c in head.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() { "letter".to_owned() } else { slug.to_owned() }
+}
+
+fn manifest_inputs(inputs: &Inputs, world: &LetterWorld) -> Vec<Input> {
+    let list = &inputs.signatories;
+    let mut all = vec![Input::new(list.path.display().to_string(), &list.bytes())];
+    all.extend(world.files_read().iter().map(|(name, bytes)| Input::new(name.clone(), bytes)));
+    all.extend(
+        fonts::FILES.iter().map(|(name, bytes)| Input::new(format!("(built in) {name}"), bytes)),
+    );
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+    use std::path::Path;
+
+    #[test]
+    fn slug_from_title_folder_or_fallback() {
+        let letter = Path::new("letter");
+        assert_eq!(slug(Some("Open letter: to X"), letter), "open-letter");
+        assert_eq!(slug(None, letter), "letter");
+        assert_eq!(slug(Some("!!!"), Path::new("x")), "letter");
+    }
+}

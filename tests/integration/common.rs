@@ -1,0 +1,190 @@
+//! Helpers shared by the integration tests: a scratch folder holding a copy
+//! of a fixture letter, and the binary run as a user runs it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_openletter");
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The fixture most tests use: the Global Encryption Coalition's letter of
+/// 13 February 2025 and its 109 signatories, as first published here.
+pub const GEC: &str = "gec";
+
+/// A scratch folder with a copy of a fixture's letter and signatories,
+/// removed when dropped.
+pub struct Scratch {
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    pub fn new() -> Self {
+        Self::of(GEC)
+    }
+
+    /// A copy of `tests/fixtures/NAME/`.
+    pub fn of(fixture: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("openletter-test-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_tree(&Path::new(REPO).join("tests/fixtures").join(fixture), &dir);
+        Scratch { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path(name), text).unwrap();
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap()
+    }
+
+    /// Runs `openletter ARGS` in the folder, with no date from the environment.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    /// [`Scratch::run`] with extra environment variables.
+    pub fn run_with(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
+        let output =
+            self.command(args).envs(envs.iter().copied()).output().expect("the binary runs");
+        Run::from(output)
+    }
+
+    /// The command [`Scratch::run`] runs, to start it some other way.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command.args(args).current_dir(&self.dir).env_remove("SOURCE_DATE_EPOCH");
+        command
+    }
+
+    /// Every file name in the folder (not below it).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What a run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn fails(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(self, needle: &str) -> Self {
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        self
+    }
+
+    /// Fails with `code`, saying `needle`, without a panic.
+    #[track_caller]
+    pub fn refused(self, code: i32, needle: &str) -> Self {
+        let run = self.fails(code).stderr_has(needle);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        run
+    }
+}
+
+/// Runs an external checking tool, or returns `None` (with a note) when it is
+/// not installed. Under CI (`CI` set) a missing tool is a failure: `.ci/run`
+/// installs them all.
+pub fn tool(program: &str, args: &[&str]) -> Option<Run> {
+    tool_in(program, args, None)
+}
+
+/// [`tool`], run in `dir`.
+pub fn tool_in(program: &str, args: &[&str], dir: Option<&Path>) -> Option<Run> {
+    let mut command = Command::new(program);
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    match command.output() {
+        Ok(output) => Some(Run::from(output)),
+        Err(err) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: `{program}` is not installed ({err}); .ci/run installs it");
+            None
+        }
+        Err(err) => panic!("`{program}` is required under CI: {err}"),
+    }
+}
+
+/// Validates a PDF with the `page` validator (PyPI `page-validation`,
+/// which passes the veraPDF corpus) against each profile (`2b`, `ua1`, …);
+/// the failures found, or `None` where the validator is not installed.
+pub fn validate(pdf: &Path, profiles: &[&str]) -> Option<Vec<String>> {
+    let script = Path::new(REPO).join("tests/tools/validate_pdf.py");
+    let mut args = vec![script.to_str().unwrap(), pdf.to_str().unwrap()];
+    args.extend_from_slice(profiles);
+    let run = tool("python3", &args)?;
+    if run.code == 3 {
+        assert!(std::env::var_os("CI").is_none(), "page-validation is required under CI");
+        eprintln!("skipped: {}", run.stderr.trim());
+        return None;
+    }
+    assert!(run.code == 0 || run.code == 1, "validator failed: {}", run.stderr);
+    Some(run.stdout.lines().map(str::to_owned).collect())
+}

@@ -1,0 +1,17 @@
+//! The integration tests: one crate, running the binary as a user does on
+//! fixed fixtures under `tests/fixtures/`, never on the repository's own
+//! letter or list, so editing those never breaks a test.
+
+mod common;
+mod pdf;
+
+mod archival;
+mod bad_input;
+mod build;
+mod check;
+mod export;
+mod integrity;
+mod names_are_data;
+mod scale;
+mod signatories;
+mod watch;
