@@ -95,6 +95,17 @@ impl Drop for Scratch {
     }
 }
 
+/// A child process killed when the test ends, passed or failed, so that a
+/// failing test never leaves a `watch` running.
+pub struct Guard(pub std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// What a run of the binary did.
 pub struct Run {
     pub code: i32,

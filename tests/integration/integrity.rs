@@ -3,25 +3,15 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::Scratch;
+use crate::common::{Guard, Scratch};
 
 const DATE: &str = "2025-02-13";
 
 fn entries(toml: &str) -> usize {
     toml.matches("[[organisation]]").count() + toml.matches("[[individual]]").count()
-}
-
-/// A child process killed when the test ends, passed or failed.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 // 1. Concurrent edits.

@@ -6,19 +6,20 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::common::Scratch;
+use crate::common::{Guard, Scratch};
 use crate::pdf::Pdf;
 
 #[test]
 fn rebuilds_on_every_change_and_keeps_the_last_good_pdf() {
     let s = Scratch::new();
-    let mut child = Command::new(crate::common::BIN)
-        .args(["watch", "--date", "2025-02-13", "-o", "live.pdf"])
-        .current_dir(&s.dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut guard = Guard(
+        s.command(&["watch", "--date", "2025-02-13", "-o", "live.pdf"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut guard.0;
     let (tx, lines) = mpsc::channel();
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
