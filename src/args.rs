@@ -7,6 +7,7 @@ use clap::builder::NonEmptyStringValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::date::LetterDate;
+use crate::signatories::Kind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,8 +32,8 @@ pub enum Command {
     /// the typst CLI or web app compiles into the same letter.
     ExportTypst(ExportArgs),
     /// Validate everything a build would, PDF export included, plus lints;
-    /// writes nothing. Exit 0: clean; 1: problems found; 2: an input could
-    /// not be read.
+    /// writes nothing. Exit 0: no errors (warnings are shown); 1: an error,
+    /// or a warning with --deny-warnings; 2: an input could not be read.
     Check(CheckArgs),
 }
 
@@ -54,11 +55,18 @@ pub enum SignatoriesAction {
         #[arg(long)]
         json: bool,
     },
-    /// Add one signatory, in collated position; refuses (near-)duplicates.
+    /// Add one signatory, in collated position; refuses (near-)duplicates
+    /// and those who withdrew.
     Add(AddArgs),
+    /// Change one signatory in place, keeping its position and comments.
+    Edit(EditArgs),
     /// Remove the one signatory with this name (case and accents ignored).
-    Remove { name: String },
-    /// Add the signatories of a sign-on form's CSV export.
+    Remove(RemoveArgs),
+    /// Add the signatories of a sign-on form's export (CSV, any separator).
+    ///
+    /// Exit 0: every row was added or skipped as already listed; 1: some row
+    /// was rejected (the good rows are still added, or with --dry-run would
+    /// be); 2: the file cannot be read.
     Import(ImportArgs),
     /// Who was added, removed or changed between two files.
     Diff {
@@ -93,35 +101,155 @@ pub struct AddArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
-    /// Add even if it looks like a signatory already listed.
+    /// Add even if it looks like a signatory already listed, or one who
+    /// withdrew.
     #[arg(long)]
     pub force: bool,
+
+    /// Say what would be done; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The signatory to change (case and accents ignored).
+    pub signatory: String,
+
+    /// A new name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// A new affiliation; "" removes it.
+    #[arg(long, value_name = "TEXT")]
+    pub affiliation: Option<String>,
+
+    /// A new link; "" removes it.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// A new sort key; "" removes it.
+    #[arg(long, value_name = "KEY")]
+    pub sort_as: Option<String>,
+
+    /// Make it an organisation or an individual.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+
+    /// Rename even if the new name looks like another signatory's.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Say what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The signatory to remove (case and accents ignored).
+    pub name: String,
+
+    /// Record that they withdrew, so a later add or import of the same name
+    /// is refused (the record is kept in the file and never printed).
+    #[arg(long)]
+    pub withdrawn: bool,
+
+    /// Why they withdrew, kept with the record.
+    #[arg(long, value_name = "TEXT", requires = "withdrawn")]
+    pub reason: Option<String>,
+
+    /// The day they withdrew [default: today].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = LetterDate::parse_iso, requires = "withdrawn")]
+    pub on: Option<LetterDate>,
+}
+
+/// The kinds of signatory, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Organisation,
+    Individual,
+}
+
+impl From<KindArg> for Kind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Organisation => Kind::Organisation,
+            KindArg::Individual => Kind::Individual,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The CSV file, with a header row.
+    /// The export, with a header row: CSV separated by commas, semicolons or
+    /// tabs; UTF-8, UTF-16 or Windows-1252.
     pub file: PathBuf,
 
     /// Show what would be added, skipped and rejected; write nothing.
     #[arg(long)]
     pub dry_run: bool,
 
-    /// The header of the column with names [default: Name].
+    /// The field separator [default: detected from the header row].
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<char>,
+
+    /// A kind value of the form and what it means; repeatable.
+    #[arg(long, value_name = "VALUE=KIND", value_parser = parse_kind_map)]
+    pub kind_map: Vec<(String, Kind)>,
+
+    /// The header of the column with names [default: Name or Full name].
     #[arg(long, value_name = "HEADER")]
     pub name_column: Option<String>,
 
-    /// The header of the column with affiliations [default: Affiliation or Organisation].
+    /// The header of the column with affiliations [default: Affiliation].
     #[arg(long, value_name = "HEADER")]
     pub affiliation_column: Option<String>,
 
-    /// The header of the column saying organisation or individual [default: Type or Kind].
+    /// The header of the column with an organisation's name, used for
+    /// organisation rows (and as a person's affiliation when there is no
+    /// affiliation column) [default: Organisation or Organization].
+    #[arg(long, value_name = "HEADER")]
+    pub organisation_column: Option<String>,
+
+    /// The header of the column saying organisation or individual
+    /// [default: Type, Kind or Signing as].
     #[arg(long, value_name = "HEADER")]
     pub kind_column: Option<String>,
 
     /// The header of the column with links [default: URL or Website].
     #[arg(long, value_name = "HEADER")]
     pub url_column: Option<String>,
+
+    /// The header of the column with sort keys [default: Sort as, Surname,
+    /// Last name or Family name].
+    #[arg(long, value_name = "HEADER")]
+    pub sort_column: Option<String>,
+}
+
+fn parse_delimiter(text: &str) -> Result<char, String> {
+    match text {
+        "comma" | "," => Ok(','),
+        "semicolon" | ";" => Ok(';'),
+        "tab" | "\\t" | "\t" => Ok('\t'),
+        other => {
+            let mut chars = other.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c != '"' && c != '\n' => Ok(c),
+                _ => Err("expected one character, or comma, semicolon or tab".into()),
+            }
+        }
+    }
+}
+
+fn parse_kind_map(text: &str) -> Result<(String, Kind), String> {
+    let (value, kind) = text.rsplit_once('=').ok_or("expected VALUE=KIND")?;
+    let kind = match kind.trim().to_lowercase().as_str() {
+        "individual" => Kind::Individual,
+        "organisation" | "organization" => Kind::Organisation,
+        other => return Err(format!("`{other}` is not a kind: individual or organisation")),
+    };
+    Ok((value.trim().to_lowercase(), kind))
 }
 
 /// What a letter is made from; shared by every command that compiles it.
@@ -175,6 +303,10 @@ impl InputArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// Fail on warnings too (house-style lints), not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
 
     #[command(flatten)]
     pub standards: StandardArgs,

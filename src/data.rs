@@ -65,6 +65,27 @@ impl<'a> LetterData<'a> {
     }
 }
 
+/// One who withdrew, as `list --json` shows them.
+#[derive(Serialize)]
+pub struct Withdrawn<'a> {
+    pub name: &'a str,
+    pub date: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+}
+
+/// The withdrawals, in file order.
+pub fn withdrawn(list: &Signatories) -> Vec<Withdrawn<'_>> {
+    list.withdrawn
+        .iter()
+        .map(|w| Withdrawn {
+            name: &w.name.value,
+            date: &w.date.value,
+            reason: w.reason.as_ref().map(|r| r.value.as_str()),
+        })
+        .collect()
+}
+
 /// The signatories in printed order, as the template (and `list --json`)
 /// see them.
 pub fn entries(list: &Signatories) -> Vec<Entry<'_>> {

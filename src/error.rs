@@ -41,7 +41,7 @@ impl Error {
         match self {
             Error::Signatories(LoadError::Read { .. } | LoadError::Syntax { .. })
             | Error::Letter(_)
-            | Error::Import(ImportError::Read { .. }) => 2,
+            | Error::Import(_) => 2,
             _ => 1,
         }
     }

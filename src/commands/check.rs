@@ -1,6 +1,11 @@
 //! `openletter check`: a build that writes nothing (PDF export included, so
 //! whatever `build` refuses, `check` refuses first with the same message),
-//! plus the lints. Exit 0: clean; 1: problems found; 2: unreadable input.
+//! plus the lints.
+//!
+//! Exit 0: no errors (warnings are shown); 1: an error, or a warning with
+//! `--deny-warnings`; 2: an input could not be read.
+
+use typst::diag::Severity;
 
 use crate::args::CheckArgs;
 use crate::data::LetterData;
@@ -9,7 +14,7 @@ use crate::fonts;
 use crate::inputs::Inputs;
 use crate::pipeline::{Caches, Standards, typeset};
 use crate::report;
-use crate::signatories::{self, Problem, lint};
+use crate::signatories::{self, Level, Problem, lint};
 use crate::world::LetterWorld;
 
 pub fn run(args: &CheckArgs) -> Result<u8, Error> {
@@ -18,21 +23,22 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let date = input.letter_date();
     let list = signatories::load(&input.signatories)?;
 
-    let mut findings: Vec<Problem> =
+    let mut errors: Vec<Problem> =
         fonts::missing_glyphs(fonts::bundled(), &list).iter().map(|m| m.to_problem()).collect();
-    findings.extend(lint(&list));
-    findings.sort_by_key(|f| f.span.start);
+    let mut warnings = Vec::new();
+    for finding in lint(&list) {
+        match finding.lint.level() {
+            Level::Error => errors.push(finding.problem),
+            Level::Warning => warnings.push(finding.problem),
+        }
+    }
+    errors.sort_by_key(|f| f.span.start);
 
     let data = LetterData::new(&list, date, input.version_label.as_deref()).to_json();
     let world = LetterWorld::new(&input.letter, fonts::bundled(), data, date)?;
     let mut out = report::stderr();
-    report::problems_in(
-        &mut out,
-        &list.path,
-        &list.source,
-        &findings,
-        typst::diag::Severity::Warning,
-    );
+    report::problems_in(&mut out, &list.path, &list.source, &errors, Severity::Error);
+    report::problems_in(&mut out, &list.path, &list.source, &warnings, Severity::Warning);
     let (path, letter) = (list.path.display().to_string(), input.letter.display().to_string());
     let counts = list.counts();
     let inputs = Inputs {
@@ -50,20 +56,24 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         Err(other) => return Err(other),
     };
 
-    let problems = findings.len() + typst_errors;
-    if problems == 0 {
+    let errors = errors.len() + typst_errors;
+    let warnings = warnings.len();
+    if errors + warnings == 0 {
         outln!(
             "{path} and {letter}: no problems ({} signatories, dated {})",
             counts.total,
             date.long()
         )?;
-        Ok(0)
-    } else {
-        outln!(
-            "{} problem{} found in {path} and {letter}",
-            problems,
-            if problems == 1 { "" } else { "s" },
-        )?;
-        Ok(1)
+        return Ok(0);
     }
+    outln!(
+        "{} and {} found in {path} and {letter}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )?;
+    Ok(u8::from(errors > 0 || args.deny_warnings && warnings > 0))
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

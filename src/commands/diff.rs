@@ -42,10 +42,18 @@ pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
             outln!("  ~ {}: {}", change.new.name.value, fields.join("; "))?;
         }
     }
+    if !changes.withdrew.is_empty() {
+        outln!("Withdrew ({}):", changes.withdrew.len())?;
+        for w in &changes.withdrew {
+            let reason = w.reason.as_ref().map(|r| format!(": {}", r.value)).unwrap_or_default();
+            outln!("  x {} (on {}{reason})", w.name.value, w.date.value)?;
+        }
+    }
     outln!(
-        "{old_total} → {new_total} signatories: {} added, {} removed, {} changed",
+        "{old_total} → {new_total} signatories: {} added, {} removed, {} withdrew, {} changed",
         changes.added.len(),
         changes.removed.len(),
+        changes.withdrew.len(),
         changes.changed.len()
     )?;
     Ok(())

@@ -1,5 +1,6 @@
-//! `openletter signatories import FILE.csv`: a sign-on form's rows, each
-//! added, skipped (already listed) or rejected (unusable), with its line.
+//! `openletter signatories import FILE`: a sign-on form's rows, each added,
+//! skipped (already listed, or withdrawn) or rejected (unusable), with its
+//! line. Exit 0: nothing rejected; 1: some row rejected; 2: unreadable.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -7,8 +8,8 @@ use std::path::Path;
 use crate::args::ImportArgs;
 use crate::error::Error;
 use crate::inputs::refuse_entry;
-use crate::signatories::edit::Editor;
-use crate::signatories::import::{self, Columns};
+use crate::signatories::edit::{Editor, Refusal};
+use crate::signatories::import::{self, Columns, Options};
 use crate::signatories::{fold, near_key};
 
 enum Outcome {
@@ -17,21 +18,30 @@ enum Outcome {
     Rejected(String),
 }
 
-pub fn run(path: &Path, args: &ImportArgs) -> Result<(), Error> {
-    let mut editor = Editor::open(path)?;
-    let columns = Columns {
-        name: args.name_column.clone(),
-        affiliation: args.affiliation_column.clone(),
-        kind: args.kind_column.clone(),
-        url: args.url_column.clone(),
+pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
+    let options = Options {
+        columns: Columns {
+            name: args.name_column.clone(),
+            affiliation: args.affiliation_column.clone(),
+            organisation: args.organisation_column.clone(),
+            kind: args.kind_column.clone(),
+            url: args.url_column.clone(),
+            sort_as: args.sort_column.clone(),
+        },
+        delimiter: args.delimiter,
+        kind_map: args.kind_map.clone(),
     };
-    let (rows, rejected) = import::read(&args.file, &columns)?;
+    let table = import::read(&args.file, &options)?;
+    if let Some(note) = &table.encoding_note {
+        note!("note: {note}");
+    }
+    let mut editor = Editor::open(path)?;
 
-    let mut outcomes: Vec<(u64, Outcome)> =
-        rejected.into_iter().map(|r| (r.line, Outcome::Rejected(r.why))).collect();
-    // Rows already taken from this CSV, by folded and by near-duplicate name.
-    let mut taken: HashMap<String, (u64, String)> = HashMap::new();
-    for row in rows {
+    let mut outcomes: Vec<(usize, Outcome)> =
+        table.rejected.into_iter().map(|r| (r.line, Outcome::Rejected(r.why))).collect();
+    // Rows already taken from this file, by folded and by near-duplicate name.
+    let mut taken: HashMap<String, (usize, String)> = HashMap::new();
+    for row in table.rows {
         let name = row.entry.name.clone();
         if let Some(why) = refuse_entry(&row.entry) {
             outcomes.push((row.line, Outcome::Rejected(format!("\"{name}\": {why}"))));
@@ -39,22 +49,19 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<(), Error> {
         }
         let earlier = taken.get(&fold(&name)).or_else(|| taken.get(&near_key(&name)));
         if let Some((line, first)) = earlier {
-            let why = format!("same as \"{first}\" on line {line} of the CSV");
+            let why = format!("same as \"{first}\" on line {line} of the file");
             outcomes.push((row.line, Outcome::Skipped(name, why)));
             continue;
         }
-        match editor.add(row.entry.clone(), false) {
+        let kind = row.entry.kind.key();
+        match editor.add(row.entry, false) {
             Ok(()) => {
                 taken.insert(fold(&name), (row.line, name.clone()));
                 taken.insert(near_key(&name), (row.line, name.clone()));
-                outcomes.push((
-                    row.line,
-                    Outcome::Added(format!("{} \"{name}\"", row.entry.kind.key())),
-                ));
+                outcomes.push((row.line, Outcome::Added(format!("{kind} \"{name}\""))));
             }
-            Err(refusal) => {
-                outcomes.push((row.line, Outcome::Skipped(name, refusal.to_string())));
-            }
+            Err(Refusal::Invalid(why)) => outcomes.push((row.line, Outcome::Rejected(why))),
+            Err(refusal) => outcomes.push((row.line, Outcome::Skipped(name, refusal.to_string()))),
         }
     }
     outcomes.sort_by_key(|(line, _)| *line);
@@ -77,16 +84,17 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<(), Error> {
             }
         }
     }
+    let code = u8::from(rejected > 0);
     if args.dry_run {
         editor.render()?;
         outln!(
             "dry run: {added} would be added, {skipped} skipped, {rejected} rejected; nothing written"
         )?;
-        return Ok(());
+        return Ok(code);
     }
     let saved = if added > 0 { editor.save()? } else { editor.list.clone() };
     drop(editor);
     outln!("{added} added, {skipped} skipped, {rejected} rejected")?;
     outln!("{}", saved.counts())?;
-    Ok(())
+    Ok(code)
 }

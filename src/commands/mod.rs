@@ -17,7 +17,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Build(args) => build::run(&args).map(|()| 0),
         Command::Watch(args) => watch::run(&args).map(|()| 0),
         Command::ExportTypst(args) => export::run(&args).map(|()| 0),
-        Command::Signatories(args) => signatories::run(args).map(|()| 0),
+        Command::Signatories(args) => signatories::run(args),
         Command::Check(args) => check::run(&args),
     }
 }

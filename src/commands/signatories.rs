@@ -1,27 +1,30 @@
-//! `openletter signatories list | add | remove`: the everyday edits, each one
-//! command that cannot drop a name or list one twice.
+//! `openletter signatories list | add | edit | remove`: the everyday edits,
+//! each one command that cannot drop a name or list one twice.
 
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::args::{AddArgs, SignatoriesAction, SignatoriesArgs};
+use crate::args::{AddArgs, EditArgs, RemoveArgs, SignatoriesAction, SignatoriesArgs};
 use crate::data::{self, Entry};
+use crate::date::LetterDate;
 use crate::error::Error;
 use crate::inputs::{load_signatories, refuse_entry};
-use crate::signatories::edit::{Editor, NewEntry};
+use crate::signatories::edit::{Changes, Editor, NewEntry};
 use crate::signatories::{Counts, Kind, Signatories, fold, line_col};
 
 use super::{diff, import};
 
-pub fn run(args: SignatoriesArgs) -> Result<(), Error> {
+/// Runs a signatories command; `Ok` holds the exit code.
+pub fn run(args: SignatoriesArgs) -> Result<u8, Error> {
     let path = &args.signatories;
     match args.action {
-        SignatoriesAction::List { json } => list(&load_signatories(path)?, json),
-        SignatoriesAction::Add(add_args) => add(path, add_args),
-        SignatoriesAction::Remove { name } => remove(path, &name),
+        SignatoriesAction::List { json } => list(&load_signatories(path)?, json).map(|()| 0),
+        SignatoriesAction::Add(add_args) => add(path, add_args).map(|()| 0),
+        SignatoriesAction::Edit(edit_args) => edit(path, &edit_args).map(|()| 0),
+        SignatoriesAction::Remove(remove_args) => remove(path, &remove_args).map(|()| 0),
         SignatoriesAction::Import(import_args) => import::run(path, &import_args),
-        SignatoriesAction::Diff { old, new, json } => diff::run(&old, &new, json),
+        SignatoriesAction::Diff { old, new, json } => diff::run(&old, &new, json).map(|()| 0),
     }
 }
 
@@ -29,12 +32,14 @@ pub fn run(args: SignatoriesArgs) -> Result<(), Error> {
 struct ListJson<'a> {
     counts: Counts,
     signatories: Vec<Entry<'a>>,
+    withdrawn: Vec<data::Withdrawn<'a>>,
 }
 
 fn list(list: &Signatories, json: bool) -> Result<(), Error> {
     let entries = data::entries(list);
     if json {
-        let out = ListJson { counts: list.counts(), signatories: entries };
+        let withdrawn = data::withdrawn(list);
+        let out = ListJson { counts: list.counts(), signatories: entries, withdrawn };
         outln!("{}", serde_json::to_string_pretty(&out).expect("serialises"))?;
         return Ok(());
     }
@@ -45,6 +50,13 @@ fn list(list: &Signatories, json: bool) -> Result<(), Error> {
         }
     }
     outln!("{}", list.counts())?;
+    if !list.withdrawn.is_empty() {
+        outln!("withdrawn ({}, not printed):", list.withdrawn.len())?;
+        for w in data::withdrawn(list) {
+            let reason = w.reason.map(|r| format!(": {r}")).unwrap_or_default();
+            outln!("  {} (withdrew on {}{reason})", w.name, w.date)?;
+        }
+    }
     Ok(())
 }
 
@@ -69,23 +81,79 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
     editor
         .add(entry, args.force)
         .map_err(|refusal| Error::Refused(format!("not added: \"{name}\" {refusal}")))?;
-    let saved = editor.save()?;
+    let result = if args.dry_run { editor.render()? } else { editor.save()? };
     drop(editor);
-    let line = saved
+    let line = result
         .entries
         .iter()
         .find(|s| fold(&s.name.value) == fold(&name))
-        .map_or(0, |s| line_col(&saved.source, s.span.start).0);
-    outln!("added {} \"{name}\" to {} at line {line}", kind.key(), path.display())?;
-    outln!("{}", saved.counts())?;
+        .map_or(0, |s| line_col(&result.source, s.span.start).0);
+    let verb = if args.dry_run { "would add" } else { "added" };
+    outln!("{verb} {} \"{name}\" to {} at line {line}", kind.key(), path.display())?;
+    outln!("{}", result.counts())?;
+    if args.dry_run {
+        outln!("dry run: nothing written")?;
+    }
     Ok(())
 }
 
-fn remove(path: &Path, name: &str) -> Result<(), Error> {
+fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
+    let changes = Changes {
+        name: args.name.clone(),
+        affiliation: args.affiliation.clone(),
+        url: args.url.clone(),
+        sort_as: args.sort_as.clone(),
+        kind: args.kind.map(Kind::from),
+    };
     let mut editor = Editor::open(path)?;
-    let removed = editor
-        .remove(name)
-        .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
+    let refused =
+        |why: String| Error::Refused(format!("not changed: \"{}\": {why}", args.signatory));
+    let (old, new) =
+        editor.edit(&args.signatory, &changes, args.force).map_err(|r| refused(r.to_string()))?;
+    if let Some(why) = refuse_entry(&new) {
+        return Err(refused(why));
+    }
+    if old == new {
+        outln!("\"{}\" is unchanged", old.name)?;
+        return Ok(());
+    }
+    let result = if args.dry_run { editor.render()? } else { editor.save()? };
+    drop(editor);
+    let line = result
+        .entries
+        .iter()
+        .find(|s| fold(&s.name.value) == fold(&new.name))
+        .map_or(0, |s| line_col(&result.source, s.span.start).0);
+    let verb = if args.dry_run { "would change" } else { "changed" };
+    outln!("{verb} \"{}\" at line {line}:", old.name)?;
+    if old.kind != new.kind {
+        outln!("  kind {} → {}", old.kind.key(), new.kind.key())?;
+    }
+    let old_fields: Vec<(&str, &String)> = old.fields().collect();
+    let new_fields: Vec<(&str, &String)> = new.fields().collect();
+    for key in crate::signatories::field::ENTRY {
+        let before = old_fields.iter().find(|(k, _)| *k == key).map(|(_, v)| format!("\"{v}\""));
+        let after = new_fields.iter().find(|(k, _)| *k == key).map(|(_, v)| format!("\"{v}\""));
+        if before != after {
+            let none = || "(none)".to_owned();
+            outln!("  {key} {} → {}", before.unwrap_or_else(none), after.unwrap_or_else(none))?;
+        }
+    }
+    if args.dry_run {
+        outln!("dry run: nothing written")?;
+    }
+    Ok(())
+}
+
+fn remove(path: &Path, args: &RemoveArgs) -> Result<(), Error> {
+    let mut editor = Editor::open(path)?;
+    let removed = if args.withdrawn {
+        let date = args.on.unwrap_or_else(LetterDate::today).iso();
+        editor.withdraw(&args.name, &date, args.reason.as_deref())
+    } else {
+        editor.remove(&args.name)
+    }
+    .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
     let line = line_col(&editor.list.source, removed.span.start).0;
     let saved = editor.save()?;
     drop(editor);
@@ -93,7 +161,8 @@ fn remove(path: &Path, name: &str) -> Result<(), Error> {
         Some(a) => format!("\"{}\" ({})", removed.name.value, a.value),
         None => format!("\"{}\"", removed.name.value),
     };
-    outln!("removed {} {describe}, which was at line {line}", removed.kind.key())?;
+    let how = if args.withdrawn { ", and recorded the withdrawal" } else { "" };
+    outln!("removed {} {describe}, which was at line {line}{how}", removed.kind.key())?;
     outln!("{}", saved.counts())?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Collator, Signatories, Signatory, fold, near_key};
+use super::{Collator, Signatories, Signatory, Withdrawal, field, fold, near_key};
 
 /// One signatory present in both versions with different details.
 pub struct Change<'a> {
@@ -18,6 +18,9 @@ pub struct Diff<'a> {
     pub added: Vec<&'a Signatory>,
     pub removed: Vec<&'a Signatory>,
     pub changed: Vec<Change<'a>>,
+    /// Withdrawals recorded since the old version (their entries are gone
+    /// too, and not counted as removed).
+    pub withdrew: Vec<&'a Withdrawal>,
 }
 
 /// Matches entries by folded name, then pairs what is left by near-duplicate
@@ -47,11 +50,14 @@ pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
             None => removed.push(o),
         }
     }
+    let withdrew: Vec<&Withdrawal> =
+        new.withdrawn.iter().filter(|w| old.withdrawal(&w.name.value).is_none()).collect();
+    removed.retain(|r| !withdrew.iter().any(|w| fold(&w.name.value) == fold(&r.name.value)));
     let collator = Collator::new();
     unmatched_new.sort_by(|a, b| collator.compare_signatories(a, b));
     removed.sort_by(|a, b| collator.compare_signatories(a, b));
     changed.sort_by(|a: &Change, b: &Change| collator.compare_signatories(a.new, b.new));
-    Diff { added: unmatched_new, removed, changed }
+    Diff { added: unmatched_new, removed, changed, withdrew }
 }
 
 fn push_change<'a>(old: &'a Signatory, new: &'a Signatory, out: &mut Vec<Change<'a>>) {
@@ -62,7 +68,7 @@ fn push_change<'a>(old: &'a Signatory, new: &'a Signatory, out: &mut Vec<Change<
     if old.kind != new.kind {
         fields.push(("kind", Some(old.kind.key().into()), Some(new.kind.key().into())));
     }
-    for key in ["name", "affiliation", "url", "sort_as"] {
+    for key in field::ENTRY {
         let (a, b) = (value(old, key), value(new, key));
         if a != b {
             fields.push((key, a, b));
@@ -79,7 +85,16 @@ pub struct DiffJson {
     pub added: Vec<EntryJson>,
     pub removed: Vec<EntryJson>,
     pub changed: Vec<ChangeJson>,
+    pub withdrew: Vec<WithdrewJson>,
     pub counts: CountsJson,
+}
+
+#[derive(Serialize)]
+pub struct WithdrewJson {
+    pub name: String,
+    pub date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +123,7 @@ pub struct CountsJson {
     pub added: usize,
     pub removed: usize,
     pub changed: usize,
+    pub withdrew: usize,
     pub old_total: usize,
     pub new_total: usize,
 }
@@ -143,10 +159,20 @@ impl Diff<'_> {
                         .collect(),
                 })
                 .collect(),
+            withdrew: self
+                .withdrew
+                .iter()
+                .map(|w| WithdrewJson {
+                    name: w.name.value.clone(),
+                    date: w.date.value.clone(),
+                    reason: w.reason.as_ref().map(|r| r.value.clone()),
+                })
+                .collect(),
             counts: CountsJson {
                 added: self.added.len(),
                 removed: self.removed.len(),
                 changed: self.changed.len(),
+                withdrew: self.withdrew.len(),
                 old_total,
                 new_total,
             },

@@ -1,19 +1,39 @@
-//! Name folding: the form under which two spellings count as one signatory.
+//! Name folding: the forms under which two spellings count as one signatory.
+//!
+//! [`fold`] is strict: two names that fold alike are the same name written
+//! with other case, accents, letters of the Latin alphabet's extensions (Ł,
+//! Ø, ß, Æ…), apostrophes or invisible characters, and a list may not hold
+//! both. [`near_key`] is loose: it also ignores punctuation, hyphens,
+//! honorifics, company forms and look-alike letters of other scripts, to
+//! spot the same person or body written two ways.
 
 use icu_normalizer::DecomposingNormalizerBorrowed;
 
-/// Folds case, accents and spacing: "  Sofía   CELI " and "sofia celi" fold
-/// alike. Used to refuse listing one signatory twice.
+/// Folds case, accents, Latin letter variants, apostrophes, invisible
+/// characters and spacing: "  Sofía   CELI " and "sofia celi", "Łukasz
+/// Ørsted" and "Lukasz Orsted", "O’Brien" and "O'Brien" fold alike.
 pub fn fold(name: &str) -> String {
-    let nfd = DecomposingNormalizerBorrowed::new_nfd();
-    let decomposed = nfd.normalize(name);
+    // Compatibility decomposition also splits ligatures (ﬁ) and wide forms.
+    let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
+    let decomposed = nfkd.normalize(name);
     let mut out = String::with_capacity(name.len());
-    for word in decomposed.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut space = false;
+    for c in decomposed.chars() {
+        if is_combining_mark(c) || is_invisible(c) {
+            continue;
         }
-        for c in word.chars().filter(|c| !is_combining_mark(*c)) {
-            out.extend(c.to_lowercase());
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        let c = if is_apostrophe(c) { '\'' } else { c };
+        match latin_ascii(c) {
+            Some(ascii) => out.extend(ascii.chars().flat_map(char::to_lowercase)),
+            None => out.extend(c.to_lowercase()),
         }
     }
     out
@@ -29,14 +49,19 @@ pub const HONORIFICS: &[&str] =
 const ORGANISATION_NOISE: &[&str] =
     &["the", "inc", "ltd", "llc", "limited", "gmbh", "plc", "corp", "co", "sa", "ag", "bv"];
 
-/// A looser fold for spotting near-duplicates: also drops punctuation,
-/// honorifics and leading "The" / trailing company suffixes, so that the same
-/// person or body written two ways collides.
+/// A looser fold for spotting near-duplicates: also reads look-alike
+/// letters of other scripts as Latin, treats hyphens and dashes as spaces,
+/// drops punctuation, honorifics and leading "The" / trailing company
+/// suffixes, so that the same person or body written two ways collides.
 pub fn near_key(name: &str) -> String {
-    let folded = fold(name);
+    let folded: String = fold(name)
+        .chars()
+        .map(|c| confusable_latin(c).unwrap_or(c))
+        .map(|c| if is_dash(c) { ' ' } else { c })
+        .collect();
     let mut words: Vec<String> = folded
         .split(|c: char| c.is_whitespace() || c == ',')
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned())
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
         .filter(|w| !w.is_empty())
         .collect();
     while words.len() > 1 && (HONORIFICS.contains(&words[0].as_str()) || words[0] == "the") {
@@ -48,16 +73,124 @@ pub fn near_key(name: &str) -> String {
     words.join(" ")
 }
 
-/// Combining diacritical marks, the blocks that NFD leaves accents in for
-/// Latin, Greek and Cyrillic names.
+/// Combining marks, where NFD leaves accents for Latin, Greek and Cyrillic.
 fn is_combining_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
         | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
+/// Characters that print as nothing: soft hyphen, zero-width spaces and
+/// joiners, word joiner, byte-order mark, and the bidirectional controls.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+        | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FE00}'..='\u{FE0F}')
+}
+
+/// The bidirectional controls, which can make a name display other than
+/// it reads.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2018}'
+            | '\u{2019}'
+            | '\u{201A}'
+            | '\u{201B}'
+            | '\u{2032}'
+            | '\u{02BC}'
+            | '\u{02B9}'
+            | '\u{0060}'
+            | '\u{00B4}'
+            | '\u{FF07}'
+    )
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}')
+}
+
+/// Latin letters that do not decompose into a base letter and a mark, as
+/// Unicode's Latin-ASCII transliteration writes them.
+fn latin_ascii(c: char) -> Option<&'static str> {
+    Some(match c {
+        'Æ' => "AE",
+        'æ' => "ae",
+        'Œ' => "OE",
+        'œ' => "oe",
+        'ß' => "ss",
+        'ẞ' => "SS",
+        'Þ' => "TH",
+        'þ' => "th",
+        'Ł' => "L",
+        'ł' => "l",
+        'Ø' => "O",
+        'ø' => "o",
+        'Đ' | 'Ð' => "D",
+        'đ' | 'ð' => "d",
+        'Ħ' => "H",
+        'ħ' => "h",
+        'Ŧ' => "T",
+        'ŧ' => "t",
+        'Ŋ' => "N",
+        'ŋ' => "n",
+        'Ŀ' => "L",
+        'ŀ' => "l",
+        'ı' => "i",
+        'ȷ' => "j",
+        'ſ' => "s",
+        'ƒ' => "f",
+        'Ƒ' => "F",
+        'Ɓ' => "B",
+        'ɓ' => "b",
+        'Ƈ' => "C",
+        'ƈ' => "c",
+        'Ɗ' => "D",
+        'ɗ' => "d",
+        'Ɲ' => "N",
+        'ɲ' => "n",
+        'Ƴ' => "Y",
+        'ƴ' => "y",
+        'Ʒ' => "Z",
+        'ʒ' => "z",
+        _ => return None,
+    })
+}
+
+/// The Latin letter a Cyrillic or Greek lower-case letter is drawn like, for
+/// the letters drawn the same in common fonts.
+pub fn confusable_latin(c: char) -> Option<char> {
+    Some(match c {
+        'а' => 'a',
+        'в' => 'b',
+        'е' => 'e',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'у' => 'y',
+        'х' => 'x',
+        'і' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'һ' => 'h',
+        'ԁ' => 'd',
+        'ο' => 'o',
+        'ν' => 'v',
+        'α' => 'a',
+        'ι' => 'i',
+        'κ' => 'k',
+        'τ' => 't',
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, near_key};
 
     #[test]
     fn folds_case_accents_and_spaces() {
@@ -68,12 +201,28 @@ mod tests {
     }
 
     #[test]
-    fn near_keys_ignore_honorifics_and_company_forms() {
-        use super::near_key;
+    fn folds_latin_letters_apostrophes_and_invisibles() {
+        assert_eq!(fold("Łukasz Olejnik"), fold("Lukasz Olejnik"));
+        assert_eq!(fold("Zoë Ørsted"), fold("Zoe Orsted"));
+        assert_eq!(fold("Đorđe Straße"), "dorde strasse");
+        assert_eq!(fold("Æsa Œuvre Þór"), "aesa oeuvre thor");
+        assert_eq!(fold("Mary O’Brien"), fold("Mary O'Brien"));
+        assert_eq!(fold("Ma\u{00AD}ry Smith"), fold("Mary Smith"));
+        assert_eq!(fold("Mary\u{200B} Smith"), fold("Mary Smith"));
+        assert_eq!(fold("ﬁne"), "fine");
+        assert_ne!(fold("Jean-Luc Picard"), fold("Jean Luc Picard"));
+    }
+
+    #[test]
+    fn near_keys_ignore_honorifics_company_forms_dashes_and_look_alikes() {
         assert_eq!(near_key("Dr Monica Horten"), near_key("Monica Hörten"));
         assert_eq!(near_key("Prof. J.W. Verret"), near_key("Professor J.W. Verret"));
         assert_eq!(near_key("The Tor Project"), near_key("Tor Project, Inc."));
         assert_eq!(near_key("Quilibrium Inc"), near_key("Quilibrium"));
         assert_ne!(near_key("Internet Society UK England"), near_key("Internet Society"));
+        assert_eq!(near_key("Jean-Luc Picard"), near_key("Jean Luc Picard"));
+        assert_eq!(near_key("Jean–Luc Picard"), near_key("Jean Luc Picard"));
+        // A Cyrillic "а" inside a Latin name.
+        assert_eq!(near_key("M\u{0430}ry Smith"), near_key("Mary Smith"));
     }
 }

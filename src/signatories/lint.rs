@@ -1,9 +1,157 @@
 //! The lints of `openletter check`: things a build accepts but a careful
 //! editor would fix before the letter goes out.
+//!
+//! Each lint has a name and a level. An error (probably wrong in print)
+//! fails `check`; a warning (a matter of house style) fails it only with
+//! `--deny-warnings`. A finding that is intended is allowed on its entry by
+//! a comment naming the lint, on a comment line just above the entry or
+//! at the end of one of its lines:
+//!
+//! ```toml
+//! # openletter: allow(inconsistent-honorific) -- as the letter printed it
+//! [[individual]]
+//! name = "Prof. J.W. Verret"
+//! ```
 
 use std::collections::HashMap;
 
-use super::{Kind, Problem, Signatories, Signatory, fold, near_key};
+use super::fold::{confusable_latin, is_bidi_control};
+use super::{Kind, Problem, Signatories, Signatory, field, fold, near_key};
+
+/// The lints, named as allow comments name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lint {
+    NearDuplicate,
+    MixedScript,
+    BidiControl,
+    Formula,
+    MalformedUrl,
+    Spacing,
+    SortKey,
+    InconsistentHonorific,
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Probably wrong in print: `check` fails.
+    Error,
+    /// A matter of style: `check` fails only with `--deny-warnings`.
+    Warning,
+}
+
+impl Lint {
+    pub const ALL: [Lint; 8] = [
+        Lint::NearDuplicate,
+        Lint::MixedScript,
+        Lint::BidiControl,
+        Lint::Formula,
+        Lint::MalformedUrl,
+        Lint::Spacing,
+        Lint::SortKey,
+        Lint::InconsistentHonorific,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Lint::NearDuplicate => "near-duplicate",
+            Lint::MixedScript => "mixed-script",
+            Lint::BidiControl => "bidi-control",
+            Lint::Formula => "formula",
+            Lint::MalformedUrl => "malformed-url",
+            Lint::Spacing => "spacing",
+            Lint::SortKey => "sort-key",
+            Lint::InconsistentHonorific => "inconsistent-honorific",
+        }
+    }
+
+    pub fn level(self) -> Level {
+        match self {
+            Lint::NearDuplicate
+            | Lint::MixedScript
+            | Lint::BidiControl
+            | Lint::Formula
+            | Lint::MalformedUrl => Level::Error,
+            Lint::Spacing | Lint::SortKey | Lint::InconsistentHonorific => Level::Warning,
+        }
+    }
+}
+
+/// One finding of one lint on one entry.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub lint: Lint,
+    pub problem: Problem,
+}
+
+/// The comment that marks a finding as intended.
+const ALLOW: &str = "openletter: allow(";
+
+/// Every lint finding in the list that is not allowed, in file order.
+pub fn lint(list: &Signatories) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    near_duplicates(list, &mut findings);
+    for entry in &list.entries {
+        spacing(entry, &mut findings);
+        url(entry, &mut findings);
+        sort_key(entry, &mut findings);
+        scripts(entry, &mut findings);
+    }
+    honorifics(list, &mut findings);
+    let allowed = allowances(list);
+    findings.retain(|(entry, finding)| {
+        !allowed.get(entry).is_some_and(|lints| lints.contains(&finding.lint))
+    });
+    let mut findings: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+    findings.sort_by_key(|f| f.problem.span.start);
+    findings
+}
+
+/// A finding, keyed by the start of its entry's header.
+type Found = (usize, Finding);
+
+fn found(entry: &Signatory, lint: Lint, problem: Problem) -> Found {
+    let mut problem = problem;
+    problem.label = format!("{} [{}]", problem.label, lint.name());
+    (entry.span.start, Finding { lint, problem })
+}
+
+/// The lints each entry allows, by the start of its header.
+fn allowances(list: &Signatories) -> HashMap<usize, Vec<Lint>> {
+    let source = &list.source;
+    let mut allowed = HashMap::new();
+    for (i, entry) in list.entries.iter().enumerate() {
+        // The comment lines right above the header, and the entry's lines.
+        let header_line = source[..entry.span.start].rfind('\n').map_or(0, |n| n + 1);
+        let mut start = header_line;
+        while start > 0 {
+            let prev = source[..start - 1].rfind('\n').map_or(0, |n| n + 1);
+            if !source[prev..start].trim_start().starts_with('#') {
+                break;
+            }
+            start = prev;
+        }
+        let next = list.entries.get(i + 1).map_or(source.len(), |n| n.span.start);
+        let next = if next > entry.span.start { next } else { source.len() };
+        let end = entry.fields().map(|(_, f)| f.span.end).max().unwrap_or(entry.span.end);
+        let end = source[end..].find('\n').map_or(source.len(), |n| end + n).min(next.max(end));
+        let mut lints = Vec::new();
+        for comment in source[start..end].lines().filter_map(|l| l.split_once('#').map(|(_, c)| c))
+        {
+            let Some(rest) = comment.split_once(ALLOW).map(|(_, r)| r) else { continue };
+            let names = rest.split(')').next().unwrap_or("");
+            lints.extend(
+                names
+                    .split(',')
+                    .filter_map(|n| Lint::ALL.into_iter().find(|l| l.name() == n.trim())),
+            );
+        }
+        if !lints.is_empty() {
+            allowed.insert(entry.span.start, lints);
+        }
+    }
+    allowed
+}
 
 /// Last words that are not surnames, so the default sort key would be wrong.
 const SUFFIXES: &[&str] = &[
@@ -11,27 +159,13 @@ const SUFFIXES: &[&str] = &[
     "frs", "jd", "llm",
 ];
 
-/// Every lint finding in the list, in file order.
-pub fn lint(list: &Signatories) -> Vec<Problem> {
-    let mut findings = Vec::new();
-    near_duplicates(list, &mut findings);
-    for entry in &list.entries {
-        spacing(entry, &mut findings);
-        url(entry, &mut findings);
-        sort_key(entry, &mut findings);
-    }
-    honorifics(list, &mut findings);
-    findings.sort_by_key(|f| f.span.start);
-    findings
-}
-
-fn near_duplicates(list: &Signatories, findings: &mut Vec<Problem>) {
+fn near_duplicates(list: &Signatories, findings: &mut Vec<Found>) {
     for (entry, first) in super::same_key(&list.entries, near_key) {
         // Exact duplicates are errors, reported by the loader.
         if fold(&first.name.value) == fold(&entry.name.value) {
             continue;
         }
-        findings.push(Problem {
+        let problem = Problem {
             span: entry.name.span.clone(),
             message: format!(
                 "\"{}\" looks like \"{}\", listed already",
@@ -39,11 +173,12 @@ fn near_duplicates(list: &Signatories, findings: &mut Vec<Problem>) {
             ),
             label: "probably the same signatory".into(),
             related: Some((first.name.span.clone(), "listed here".into())),
-        });
+        };
+        findings.push(found(entry, Lint::NearDuplicate, problem));
     }
 }
 
-fn spacing(entry: &Signatory, findings: &mut Vec<Problem>) {
+fn spacing(entry: &Signatory, findings: &mut Vec<Found>) {
     for (key, field) in entry.fields() {
         let text = &field.value;
         let what = if text.trim() != text {
@@ -53,16 +188,17 @@ fn spacing(entry: &Signatory, findings: &mut Vec<Problem>) {
         } else {
             continue;
         };
-        findings.push(Problem {
+        let problem = Problem {
             span: field.span.clone(),
             message: format!("field `{key}` of \"{}\" has {what}", entry.name.value.trim()),
             label: "printed as written".into(),
             related: None,
-        });
+        };
+        findings.push(found(entry, Lint::Spacing, problem));
     }
 }
 
-fn url(entry: &Signatory, findings: &mut Vec<Problem>) {
+fn url(entry: &Signatory, findings: &mut Vec<Found>) {
     let Some(url) = &entry.url else { return };
     let host = url.value.split("//").nth(1).and_then(|r| r.split(['/', '?', '#', ':']).next());
     let bad_char = url.value.chars().find(|c| "\"<>\\^`{|}".contains(*c));
@@ -73,12 +209,13 @@ fn url(entry: &Signatory, findings: &mut Vec<Problem>) {
     } else {
         return;
     };
-    findings.push(Problem {
+    let problem = Problem {
         span: url.span.clone(),
-        message: format!("field `url` of \"{}\" is malformed", entry.name.value),
+        message: format!("field `{}` of \"{}\" is malformed", field::URL, entry.name.value),
         label: why,
         related: None,
-    });
+    };
+    findings.push(found(entry, Lint::MalformedUrl, problem));
 }
 
 fn valid_host(host: &str) -> bool {
@@ -93,7 +230,7 @@ fn valid_host(host: &str) -> bool {
         || labels.len() >= 2 && tld.len() >= 2 && tld.chars().all(char::is_alphabetic))
 }
 
-fn sort_key(entry: &Signatory, findings: &mut Vec<Problem>) {
+fn sort_key(entry: &Signatory, findings: &mut Vec<Found>) {
     if entry.kind != Kind::Individual || entry.sort_as.is_some() {
         return;
     }
@@ -106,17 +243,64 @@ fn sort_key(entry: &Signatory, findings: &mut Vec<Problem>) {
     } else {
         return;
     };
-    findings.push(Problem {
+    let problem = Problem {
         span: entry.name.span.clone(),
         message: format!("\"{}\" would be sorted under \"{last}\"", entry.name.value),
-        label: format!("{why}: add `sort_as = \"…\"`"),
+        label: format!("{why}: add `{} = \"…\"`", field::SORT_AS),
         related: None,
-    });
+    };
+    findings.push(found(entry, Lint::SortKey, problem));
+}
+
+/// Text that reads other than it looks: a Cyrillic or Greek letter inside a
+/// Latin word, bidirectional controls, and a value a spreadsheet would run
+/// as a formula when the list is opened in one.
+fn scripts(entry: &Signatory, findings: &mut Vec<Found>) {
+    for (key, value) in entry.fields().filter(|(key, _)| *key != field::URL) {
+        let text = &value.value;
+        let name = entry.name.value.trim();
+        let mut add = |lint: Lint, message: String, label: &str| {
+            let problem =
+                Problem { span: value.span.clone(), message, label: label.into(), related: None };
+            findings.push(found(entry, lint, problem));
+        };
+        if let Some(word) = text.split_whitespace().find(|w| mixed_script(w)) {
+            add(
+                Lint::MixedScript,
+                format!("field `{key}` of \"{name}\" mixes scripts in \"{word}\""),
+                "a letter from another script that looks Latin: retype the word",
+            );
+        }
+        if let Some(c) = text.chars().find(|c| is_bidi_control(*c)) {
+            add(
+                Lint::BidiControl,
+                format!(
+                    "field `{key}` of \"{name}\" has a bidirectional control (U+{:04X})",
+                    c as u32
+                ),
+                "it can make text display other than it reads: remove it",
+            );
+        }
+        if text.trim_start().starts_with(['=', '+', '@']) {
+            add(
+                Lint::Formula,
+                format!("field `{key}` of \"{name}\" starts like a spreadsheet formula"),
+                "a spreadsheet export may have put it there: check the value",
+            );
+        }
+    }
+}
+
+/// A word with Latin letters and a Cyrillic or Greek look-alike among them.
+fn mixed_script(word: &str) -> bool {
+    let latin =
+        word.chars().any(|c| c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c));
+    latin && word.chars().any(|c| confusable_latin(c.to_lowercase().next().unwrap_or(c)).is_some())
 }
 
 /// "Prof." in one entry and "Professor" in another: flags the less common
 /// spellings of each honorific.
-fn honorifics(list: &Signatories, findings: &mut Vec<Problem>) {
+fn honorifics(list: &Signatories, findings: &mut Vec<Found>) {
     let canonical = |word: &str| match word.trim_end_matches('.').to_lowercase().as_str() {
         "prof" | "professor" => Some("professor"),
         other => super::HONORIFICS.iter().find(|h| **h == other).copied(),
@@ -138,14 +322,15 @@ fn honorifics(list: &Signatories, findings: &mut Vec<Problem>) {
         }
         let (usual, n) = counts.iter().max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s))).unwrap();
         for (spelling, entry) in uses.iter().filter(|(s, _)| s != usual) {
-            findings.push(Problem {
+            let problem = Problem {
                 span: entry.name.span.clone(),
                 message: format!(
                     "honorific written \"{spelling}\" here but \"{usual}\" in {n} other entries"
                 ),
                 label: format!("write \"{usual}\" for consistency"),
                 related: None,
-            });
+            };
+            findings.push(found(entry, Lint::InconsistentHonorific, problem));
         }
     }
 }
@@ -157,7 +342,7 @@ mod tests {
 
     fn findings(text: &str) -> Vec<String> {
         let list = super::super::load::parse(Path::new("s.toml"), text.into()).unwrap();
-        lint(&list).into_iter().map(|p| p.message).collect()
+        lint(&list).into_iter().map(|f| f.problem.message).collect()
     }
 
     #[test]
@@ -184,6 +369,37 @@ mod tests {
         ] {
             assert!(all.contains(needle), "{needle} not in:\n{all}");
         }
+    }
+
+    #[test]
+    fn scripts_bidi_and_formulas() {
+        let f = findings(concat!(
+            "[[individual]]\nname = \"M\u{0430}ry Smith\"\n",
+            "[[individual]]\nname = \"Eve \u{202E}evE\"\n",
+            "[[individual]]\nname = \"=HYPERLINK(1)\"\n",
+            "[[individual]]\nname = \"Сергей Иванов\"\n",
+        ))
+        .join("\n");
+        assert!(f.contains("mixes scripts in \"M\u{0430}ry\""), "{f}");
+        assert!(f.contains("bidirectional control (U+202E)"), "{f}");
+        assert!(f.contains("spreadsheet formula"), "{f}");
+        assert!(!f.contains("Сергей"), "an all-Cyrillic name is fine: {f}");
+    }
+
+    #[test]
+    fn an_allow_comment_silences_one_lint_on_one_entry() {
+        let text = concat!(
+            "[[individual]]\nname = \"Professor Ann Alpha\"\n",
+            "[[individual]]\nname = \"Professor Bo Beta\"\n",
+            "[[individual]]\nname = \"Professor Ed Eta\"\n",
+            "# openletter: allow(inconsistent-honorific)\n",
+            "[[individual]]\nname = \"Prof. Cy Gamma\"\n",
+            "[[individual]]\nname = \"Prof. Di  Delta\" # openletter: allow(spacing)\n",
+        );
+        let f = findings(text).join("\n");
+        assert!(!f.contains("Cy Gamma"), "{f}");
+        assert!(f.contains("honorific written \"Prof.\""), "Di Delta still has it: {f}");
+        assert!(!f.contains("double space"), "{f}");
     }
 
     #[test]

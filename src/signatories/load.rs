@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Field, Kind, Signatories, Signatory, field, fold, text_problem};
+use super::{Field, Kind, Signatories, Signatory, Withdrawal, field, fold, text_problem};
 use crate::files::{Access, Locked, ReadError};
 
 /// Why a signatories file could not be used.
@@ -98,17 +98,23 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
 
     let mut problems = Vec::new();
     let mut entries = Vec::new();
+    let mut withdrawn = Vec::new();
+    let top_level = [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN];
     for (key, value) in table.get_ref().iter() {
         let kind = match key.get_ref().as_ref() {
             "organisation" => Kind::Organisation,
             "individual" => Kind::Individual,
+            WITHDRAWN => {
+                withdrawals(value, &mut withdrawn, &mut problems);
+                continue;
+            }
             other => {
                 let mut problem = Problem::new(
                     key.span(),
                     format!("unknown key `{other}` at the top level"),
-                    "expected `organisation` or `individual`",
+                    format!("expected {}", quoted(&top_level)),
                 );
-                if let Some(near) = suggest(other, &["organisation", "individual"]) {
+                if let Some(near) = suggest(other, &top_level) {
                     problem.label = format!("did you mean `{near}`?");
                 }
                 problems.push(problem);
@@ -140,13 +146,73 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
     }
     // Spans let the entries be put back in file order, whatever the kinds.
     entries.sort_by_key(|e: &Signatory| e.span.start);
+    withdrawn.sort_by_key(|w: &Withdrawal| w.span.start);
     duplicates(&entries, &mut problems);
 
     if problems.is_empty() {
-        Ok(Signatories { path: path.to_owned(), source, bom, entries })
+        Ok(Signatories { path: path.to_owned(), source, bom, entries, withdrawn })
     } else {
         problems.sort_by_key(|p| p.span.start);
         Err(invalid(source, problems))
+    }
+}
+
+/// The key of the withdrawals' tables: `[[withdrawn]]`.
+pub const WITHDRAWN: &str = "withdrawn";
+
+/// Reads `[[withdrawn]]` tables: a name and an ISO date, and perhaps a reason.
+fn withdrawals(value: &Spanned<DeValue>, out: &mut Vec<Withdrawal>, problems: &mut Vec<Problem>) {
+    let DeValue::Array(items) = value.get_ref() else {
+        problems.push(Problem::new(
+            value.span(),
+            format!("`{WITHDRAWN}` must be a list of entries, written [[{WITHDRAWN}]]"),
+            format!("found {}", describe(value.get_ref())),
+        ));
+        return;
+    };
+    let allowed = [field::NAME, field::DATE, field::REASON];
+    for item in items.iter() {
+        let DeValue::Table(fields) = item.get_ref() else {
+            problems.push(Problem::new(
+                item.span(),
+                format!("each `{WITHDRAWN}` must be a table with a `name` and a `date`"),
+                format!("found {}", describe(item.get_ref())),
+            ));
+            continue;
+        };
+        let mut found: HashMap<&str, Field> = HashMap::new();
+        for (key, value) in fields.iter() {
+            let key_str = key.get_ref().as_ref();
+            let Some(&known) = allowed.iter().find(|k| **k == key_str) else {
+                problems.push(Problem::new(
+                    key.span(),
+                    format!("unknown field `{key_str}` in a withdrawal"),
+                    format!("allowed: {}", quoted(&allowed)),
+                ));
+                continue;
+            };
+            if let Some(field) = string_field(known, "this withdrawal", value, problems) {
+                found.insert(known, field);
+            }
+        }
+        let (Some(name), Some(date)) = (found.remove(field::NAME), found.remove(field::DATE))
+        else {
+            problems.push(Problem::new(
+                item.span(),
+                format!("a withdrawal needs a `{}` and a `{}`", field::NAME, field::DATE),
+                "add the missing field",
+            ));
+            continue;
+        };
+        if crate::date::LetterDate::parse_iso(&date.value).is_err() {
+            problems.push(Problem::new(
+                date.span.clone(),
+                format!("field `{}` of a withdrawal is not a date", field::DATE),
+                "write it YYYY-MM-DD",
+            ));
+            continue;
+        }
+        out.push(Withdrawal { name, date, reason: found.remove(field::REASON), span: item.span() });
     }
 }
 

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 pub use collate::Collator;
 pub use fold::{HONORIFICS, fold, near_key};
-pub use lint::lint;
+pub use lint::{Level, lint};
 pub use load::{LoadError, Problem, load};
 
 /// The fields an entry may have, named once: as written in the file and in
@@ -27,6 +27,11 @@ pub mod field {
     pub const AFFILIATION: &str = "affiliation";
     pub const URL: &str = "url";
     pub const SORT_AS: &str = "sort_as";
+    /// An entry's fields, in the order the file writes them.
+    pub const ENTRY: [&str; 4] = [NAME, AFFILIATION, URL, SORT_AS];
+    /// Of a withdrawal: when, and why.
+    pub const DATE: &str = "date";
+    pub const REASON: &str = "reason";
 }
 
 /// The longest text a name, affiliation or sort key may be, in characters:
@@ -182,6 +187,19 @@ pub struct Signatories {
     /// Whether the file began with a byte-order mark, kept when it is edited.
     pub bom: bool,
     pub entries: Vec<Signatory>,
+    /// Those who signed and then withdrew: never printed, and not added
+    /// again by a later `add` or `import`.
+    pub withdrawn: Vec<Withdrawal>,
+}
+
+/// A signatory who withdrew, as recorded in `[[withdrawn]]`.
+#[derive(Debug, Clone)]
+pub struct Withdrawal {
+    pub name: Field,
+    /// YYYY-MM-DD.
+    pub date: Field,
+    pub reason: Option<Field>,
+    pub span: Range<usize>,
 }
 
 impl Signatories {
@@ -198,6 +216,12 @@ impl Signatories {
             organisations,
             individuals: self.entries.len() - organisations,
         }
+    }
+
+    /// The withdrawal of someone whose name folds like `name`, if recorded.
+    pub fn withdrawal(&self, name: &str) -> Option<&Withdrawal> {
+        let folded = fold(name);
+        self.withdrawn.iter().find(|w| fold(&w.name.value) == folded)
     }
 
     /// The entries in the order the letter prints them.

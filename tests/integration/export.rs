@@ -31,8 +31,14 @@ fn the_typst_compiler_makes_the_same_letter() {
     let script = std::path::Path::new(crate::common::REPO).join("tests/tools/typst_compile.py");
     // The standards openletter meets by default, which also decide how a
     // link broken over two lines is annotated.
-    let args =
-        [script.to_str().unwrap(), "project/main.typ", "theirs.pdf", "project/fonts", "a-2b", "ua-1"];
+    let args = [
+        script.to_str().unwrap(),
+        "project/main.typ",
+        "theirs.pdf",
+        "project/fonts",
+        "a-2b",
+        "ua-1",
+    ];
     let Some(run) = tool_in("python3", &args, Some(&s.dir)) else { return };
     if run.code == 3 {
         assert!(std::env::var_os("CI").is_none(), "the typst package is required under CI");

@@ -90,7 +90,7 @@ fn add_refuses_bad_values() {
     s.run(&["signatories", "add", "--individual", "  "]).fails(1).stderr_has("the name is empty");
     s.run(&["signatories", "add", "--organisation", "X Org", "--affiliation", "Y"])
         .fails(1)
-        .stderr_has("an organisation has no affiliation");
+        .stderr_has("an organisation has no `affiliation`");
     assert_eq!(s.read("signatories.toml"), before);
 }
 
@@ -142,11 +142,12 @@ fn import_adds_new_rows_skips_duplicates_and_rejects_bad_rows() {
     s.write("signups.csv", &csv);
     let before = s.read("signatories.toml");
 
-    let dry = s.run(&["signatories", "import", "signups.csv", "--dry-run"]).ok();
+    // Rows were rejected: exit 1, for scripts, the good rows still count.
+    let dry = s.run(&["signatories", "import", "signups.csv", "--dry-run"]).fails(1);
     assert!(dry.stdout.contains("41 would be added, 5 skipped, 4 rejected"), "{}", dry.stdout);
     assert_eq!(s.read("signatories.toml"), before, "a dry run wrote");
 
-    let run = s.run(&["signatories", "import", "signups.csv"]).ok();
+    let run = s.run(&["signatories", "import", "signups.csv"]).fails(1);
     for needle in [
         "signups.csv:42: skipped \"Bruce Schneier\": is already listed",
         "signups.csv:43: skipped \"Prof Bruce Schneier\": looks like \"Bruce Schneier\"",
@@ -173,7 +174,7 @@ fn import_adds_new_rows_skips_duplicates_and_rejects_bad_rows() {
 fn import_names_a_missing_column() {
     let s = Scratch::new();
     s.write("bad.csv", "Who,Where\nA,B\n");
-    s.run(&["signatories", "import", "bad.csv"]).fails(1).stderr_has("has no name column");
+    s.run(&["signatories", "import", "bad.csv"]).fails(2).stderr_has("has no name column");
     s.write("ok.csv", "Who,Where\nAnn Alpha,Somewhere\n");
     s.run(&[
         "signatories",
@@ -205,7 +206,7 @@ fn diff_reports_added_removed_and_changed() {
         "  + Jane Doe",
         "  - Eric Mill",
         "  ~ Sofía Celi: affiliation \"Brave\" → \"Brave Software\"",
-        "109 → 109 signatories: 1 added, 1 removed, 1 changed",
+        "109 → 109 signatories: 1 added, 1 removed, 0 withdrew, 1 changed",
     ] {
         assert!(run.stdout.contains(needle), "missing {needle:?}:\n{}", run.stdout);
     }
