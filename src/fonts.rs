@@ -79,15 +79,18 @@ impl MissingGlyph {
 
 /// Finds every character the letter could not print, one report per field.
 pub fn missing_glyphs(fonts: &Fonts, list: &Signatories) -> Vec<MissingGlyph> {
-    list.entries.iter().flat_map(|entry| missing_in_entry(fonts, entry)).collect()
+    // A long list repeats the same few hundred characters: look each up once.
+    let mut known: std::collections::HashMap<char, bool> = Default::default();
+    let mut covers = |c: char| *known.entry(c).or_insert_with(|| fonts.covers(c));
+    list.entries.iter().flat_map(|entry| missing_in_entry(&mut covers, entry)).collect()
 }
 
-fn missing_in_entry(fonts: &Fonts, entry: &Signatory) -> Vec<MissingGlyph> {
+fn missing_in_entry(covers: &mut impl FnMut(char) -> bool, entry: &Signatory) -> Vec<MissingGlyph> {
     entry
         .fields()
         .filter(|(key, _)| PRINTED_FIELDS.contains(key))
         .filter_map(|(field, value)| {
-            let character = fonts.first_missing(&value.value)?;
+            let character = value.value.chars().find(|c| !covers(*c))?;
             Some(MissingGlyph {
                 entry: entry.name.value.clone(),
                 field,

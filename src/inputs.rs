@@ -17,22 +17,25 @@ pub struct Inputs {
     pub signatories: Signatories,
     pub date: LetterDate,
     pub version: Option<String>,
+    /// The JSON the template reads.
+    pub data: Vec<u8>,
 }
 
 impl Inputs {
     pub fn load(args: &InputArgs) -> Result<Self, Error> {
-        let signatories = load_signatories(&args.signatories)?;
-        Ok(Self {
-            letter: args.letter.clone(),
-            signatories,
-            date: args.letter_date(),
-            version: args.version_label.clone(),
-        })
-    }
-
-    /// The JSON the template reads.
-    pub fn data(&self) -> Vec<u8> {
-        LetterData::new(&self.signatories, self.date, self.version.as_deref()).to_json()
+        let list = signatories::load(&args.signatories)?;
+        let (date, version) = (args.letter_date(), args.version_label.clone());
+        // The glyph check and the collated data are independent: one each
+        // per core, which a long list notices.
+        let (missing, data) = std::thread::scope(|scope| {
+            let missing = scope.spawn(|| fonts::missing_glyphs(fonts::bundled(), &list));
+            let data = LetterData::new(&list, date, version.as_deref()).to_json();
+            (missing.join().expect("the glyph check does not panic"), data)
+        });
+        if !missing.is_empty() {
+            return Err(Error::Glyphs { list: Box::new(list), missing });
+        }
+        Ok(Self { letter: args.letter.clone(), signatories: list, date, version, data })
     }
 }
 

@@ -66,6 +66,8 @@ pub fn typeset(
     let started = Instant::now();
     let compiled = compile::compile(world).map_err(|err| typst_error(world, err))?;
     let compile_time = started.elapsed();
+    // Freed before the export, not beside it: freeing on another core while
+    // exporting was no faster and let the peak wander higher.
     if caches == Caches::Free {
         typst::comemo::evict(0);
     }

@@ -15,7 +15,8 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     let started = Instant::now();
     let standards = Standards::new(&args.standards.pdf_standard)?;
     let inputs = Inputs::load(&args.input)?;
-    let world = LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data(), inputs.date)?;
+    let world =
+        LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data.clone(), inputs.date)?;
     Targets::check_early(args, &inputs)?;
     let inputs_time = started.elapsed();
     let typeset = typeset(&inputs, &world, &standards, Caches::Free)?;

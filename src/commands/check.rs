@@ -35,7 +35,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     errors.sort_by_key(|f| f.span.start);
 
     let data = LetterData::new(&list, date, input.version_label.as_deref()).to_json();
-    let world = LetterWorld::new(&input.letter, fonts::bundled(), data, date)?;
+    let world = LetterWorld::new(&input.letter, fonts::bundled(), data.clone(), date)?;
     let mut out = report::stderr();
     report::problems_in(&mut out, &list.path, &list.source, &errors, Severity::Error);
     report::problems_in(&mut out, &list.path, &list.source, &warnings, Severity::Warning);
@@ -46,6 +46,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         signatories: list,
         date,
         version: input.version_label.clone(),
+        data,
     };
     let typst_errors = match typeset(&inputs, &world, &standards, Caches::Free) {
         Ok(_) => 0,

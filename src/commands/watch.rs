@@ -51,7 +51,8 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     };
     // An output inside the watched folder would trigger the next rebuild.
     Targets::check_early(args, &inputs)?;
-    let mut world = LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data(), inputs.date)?;
+    let mut world =
+        LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data.clone(), inputs.date)?;
     rebuild("first build", args, &inputs, &mut world, &standards, Instant::now())?;
     note!(
         "watching {} and {} (Ctrl-C to stop)",
@@ -64,7 +65,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         if changed.iter().any(|p| p == &args.input.signatories) {
             match Inputs::load(&args.input) {
                 Ok(new) => {
-                    world.set_data(new.data(), new.date);
+                    world.set_data(new.data.clone(), new.date);
                     inputs = new;
                 }
                 Err(err) => {

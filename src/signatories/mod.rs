@@ -229,7 +229,7 @@ impl Signatories {
         let collator = Collator::new();
         let mut sorted: Vec<&Signatory> = self.entries.iter().collect();
         // A stable sort keeps file order for entries that compare equal.
-        sorted.sort_by(|a, b| collator.compare_signatories(a, b));
+        collator.sort(&mut sorted);
         sorted
     }
 }
