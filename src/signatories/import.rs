@@ -194,7 +194,7 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
             continue;
         }
         match columns.entry(&record.fields, &options.kind_map) {
-            Ok(entry) => match entry.problems() {
+            Ok(entry) => match entry.problems().or_else(|| suspicious(&entry)) {
                 Some(why) => table.rejected.push(Rejected {
                     line: record.line,
                     why: format!("\"{}\": {why}", entry.name.escape_debug()),
@@ -205,6 +205,21 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
         }
     }
     Ok(table)
+}
+
+/// Why a row's text should not be taken from a form unseen: a value a
+/// spreadsheet would run as a formula, or a bidirectional control that
+/// makes a name display other than it reads. (`check` reports them too.)
+fn suspicious(entry: &NewEntry) -> Option<String> {
+    entry.fields().find_map(|(key, text)| {
+        if text.trim_start().starts_with(['=', '+', '@']) {
+            Some(format!("`{key}` starts like a spreadsheet formula"))
+        } else {
+            text.chars()
+                .find(|c| super::fold::is_bidi_control(*c))
+                .map(|c| format!("`{key}` has a bidirectional control (U+{:04X})", c as u32))
+        }
+    })
 }
 
 /// The columns found, by index.
@@ -403,6 +418,9 @@ impl Iterator for Records<'_> {
         let mut field = String::new();
         let mut quoted = false;
         let mut field_start = true;
+        // A closing quote followed by more text: the quote did not end a field.
+        let mut stray_close = false;
+        let mut just_closed = false;
         let mut lines = 0;
         let mut end = rest.len();
         let mut chars = rest.char_indices().peekable();
@@ -413,7 +431,10 @@ impl Iterator for Records<'_> {
                         chars.next();
                         field.push('"');
                     }
-                    '"' => quoted = false,
+                    '"' => {
+                        quoted = false;
+                        just_closed = true;
+                    }
                     '\n' => {
                         lines += 1;
                         field.push(c);
@@ -422,6 +443,10 @@ impl Iterator for Records<'_> {
                 }
                 continue;
             }
+            if just_closed && c != self.delimiter && c != '\n' && c != '\r' {
+                stray_close = true;
+            }
+            just_closed = false;
             match c {
                 '"' if field_start => {
                     quoted = true;
@@ -444,7 +469,7 @@ impl Iterator for Records<'_> {
         }
         fields.push(field);
         let over_lines = lines > 0;
-        if over_lines && (quoted || self.width > 0 && fields.len() != self.width) {
+        if over_lines && (quoted || stray_close || self.width > 0 && fields.len() != self.width) {
             // Resume on the line after the one the quote opened on.
             let next_line = rest.find('\n').map_or(rest.len(), |n| n + 1);
             self.pos = start + next_line;
@@ -494,6 +519,14 @@ mod tests {
         assert!(matches!(&got[1], Err((2, why)) if why.contains("not closed")), "{got:?}");
         assert_eq!(got[2], Ok((3, vec!["John Roe".into(), "Beta".into()])));
         assert_eq!(got[3], Ok((4, vec!["Ann Poe".into(), "Gamma".into()])));
+    }
+
+    #[test]
+    fn a_quote_closed_by_the_next_field_s_quote_swallows_nothing() {
+        let got = records("Name,Org\n\"Broken,Nowhere\nBo Beta,Elsewhere\nCy,\"Dept, Uni\"\n", 2);
+        assert!(matches!(&got[1], Err((2, _))), "{got:?}");
+        assert_eq!(got[2], Ok((3, vec!["Bo Beta".into(), "Elsewhere".into()])));
+        assert_eq!(got[3], Ok((4, vec!["Cy".into(), "Dept, Uni".into()])));
     }
 
     #[test]

@@ -24,6 +24,11 @@ impl Scratch {
         Self::of(GEC)
     }
 
+    /// The path of a fixture file, to read (never to edit).
+    pub fn fixture(path: &str) -> String {
+        Path::new(REPO).join("tests/fixtures").join(path).display().to_string()
+    }
+
     /// A copy of `tests/fixtures/NAME/`.
     pub fn of(fixture: &str) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);

@@ -13,5 +13,6 @@ mod export;
 mod integrity;
 mod names_are_data;
 mod scale;
+mod sign_on;
 mod signatories;
 mod watch;
