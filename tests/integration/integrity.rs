@@ -222,33 +222,25 @@ fn a_failed_manifest_or_preview_leaves_every_output_as_it_was() {
     let pdf = std::fs::read(s.path("l.pdf")).unwrap();
     let json = s.read("l.json");
     let png = std::fs::read(s.path("png/page-01.png")).unwrap();
-    s.run(&[
-        "build",
-        "--date",
-        "2025-02-20",
-        "-o",
-        "l.pdf",
-        "--manifest",
-        "missing/l.json",
-        "--png",
-        "png",
-    ])
-    .refused(1, "missing");
+    // A later build whose manifest, then whose previews, cannot be written.
+    let later = |manifest: &str, png: &str| {
+        s.run(&[
+            "build",
+            "--date",
+            "2025-02-20",
+            "-o",
+            "l.pdf",
+            "--manifest",
+            manifest,
+            "--png",
+            png,
+        ])
+    };
+    later("missing/l.json", "png").refused(1, "missing");
     assert_eq!(std::fs::read(s.path("l.pdf")).unwrap(), pdf, "the PDF was replaced");
     assert_eq!(std::fs::read(s.path("png/page-01.png")).unwrap(), png, "previews out of step");
     s.write("blocker", "a file where the previews' folder should be");
-    s.run(&[
-        "build",
-        "--date",
-        "2025-02-20",
-        "-o",
-        "l.pdf",
-        "--manifest",
-        "l.json",
-        "--png",
-        "blocker",
-    ])
-    .refused(1, "is a file");
+    later("l.json", "blocker").refused(1, "is a file");
     assert_eq!(std::fs::read(s.path("l.pdf")).unwrap(), pdf);
     assert_eq!(s.read("l.json"), json);
     let leftovers: Vec<String> = s.names().into_iter().filter(|n| n.ends_with(".tmp")).collect();
