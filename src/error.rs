@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::console::StdoutError;
-use crate::fonts::MissingGlyph;
+use crate::fonts::{FontError, MissingGlyph};
 use crate::output::WriteError;
 use crate::signatories::edit::EditError;
 use crate::signatories::import::ImportError;
@@ -22,6 +22,8 @@ pub enum Error {
         missing: Vec<MissingGlyph>,
     },
     Letter(WorldError),
+    /// A font of the project's that cannot be used.
+    Fonts(FontError),
     /// Typst's diagnostics, rendered by `report` while their world existed,
     /// and how many errors they hold.
     Typst {
@@ -41,6 +43,7 @@ impl Error {
         match self {
             Error::Signatories(LoadError::Read { .. } | LoadError::Syntax { .. })
             | Error::Letter(_)
+            | Error::Fonts(_)
             | Error::Import(_) => 2,
             _ => 1,
         }
@@ -78,6 +81,7 @@ impl fmt::Display for Error {
             Error::Typst { .. } => f.write_str("the letter did not compile"),
             Error::Stdout(err) => err.fmt(f),
             Error::Letter(err) => err.fmt(f),
+            Error::Fonts(err) => err.fmt(f),
             Error::Write(err) => err.fmt(f),
             Error::Refused(why) => f.write_str(why),
             Error::Import(err) => err.fmt(f),

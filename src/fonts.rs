@@ -1,57 +1,222 @@
-//! The bundled fonts: compiled into the binary, so a build never depends on
-//! what a machine has installed, and the same inputs give the same PDF.
+//! The fonts a letter is set in: fonts compiled into the binary (Noto for
+//! Latin, Greek, Cyrillic and most other scripts; Droid Sans Fallback and
+//! Nanum Gothic for Chinese, Japanese and Korean), plus any font in the
+//! project's own `fonts/` folder, beside the signatories file. Nothing comes from the
+//! machine, so the same inputs give the same PDF everywhere.
+//!
+//! The script fonts (Arabic, Hebrew, Indic, Thai, Ethiopic, Armenian,
+//! Georgian, Chinese, Japanese, Korean) are large, so they join a letter's
+//! fonts only when its text or signatories have a character the base fonts
+//! lack: a letter in Latin script pays nothing for them.
 
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
+use crate::files;
 use crate::signatories::{Problem, Signatories, Signatory, field};
 
 /// The fields the letter prints as text (a link and a sort key are not).
 pub const PRINTED_FIELDS: [&str; 2] = [field::NAME, field::AFFILIATION];
 
-/// The font files under `fonts/`, embedded at compile time, by name.
-pub const FILES: [(&str, &[u8]); 4] = [
+/// The folder of a project's own fonts, beside its signatories file.
+pub const PROJECT_FONTS: &str = "fonts";
+
+/// The font files every letter can use, embedded at compile time, by name.
+pub const BASE: [(&str, &[u8]); 4] = [
     ("fonts/NotoSans-Regular.ttf", include_bytes!("../fonts/NotoSans-Regular.ttf")),
     ("fonts/NotoSans-Bold.ttf", include_bytes!("../fonts/NotoSans-Bold.ttf")),
     ("fonts/NotoSans-Italic.ttf", include_bytes!("../fonts/NotoSans-Italic.ttf")),
     ("fonts/NotoSans-BoldItalic.ttf", include_bytes!("../fonts/NotoSans-BoldItalic.ttf")),
 ];
 
-/// The bundled fonts, parsed once per process.
+macro_rules! bundled {
+    ($($file:literal),* $(,)?) => {
+        [$((concat!("fonts/", $file), include_bytes!(concat!("../fonts/", $file)) as &[u8])),*]
+    };
+}
+
+/// The fonts for other scripts, also embedded, used when a letter needs them.
+pub const SCRIPTS: [(&str, &[u8]); 20] = bundled![
+    "NotoSansArabic-Regular.ttf",
+    "NotoSansArabic-Bold.ttf",
+    "NotoSansHebrew-Regular.ttf",
+    "NotoSansHebrew-Bold.ttf",
+    "NotoSansDevanagari-Regular.ttf",
+    "NotoSansDevanagari-Bold.ttf",
+    "NotoSansBengali-Regular.ttf",
+    "NotoSansBengali-Bold.ttf",
+    "NotoSansTamil-Regular.ttf",
+    "NotoSansTamil-Bold.ttf",
+    "NotoSansThai-Regular.ttf",
+    "NotoSansThai-Bold.ttf",
+    "NotoSansEthiopic-Regular.ttf",
+    "NotoSansEthiopic-Bold.ttf",
+    "NotoSansArmenian-Regular.ttf",
+    "NotoSansArmenian-Bold.ttf",
+    "NotoSansGeorgian-Regular.ttf",
+    "NotoSansGeorgian-Bold.ttf",
+    // Chinese and Japanese: TrueType outlines, which PDF/A
+    // validators accept as Typst embeds them (Noto Sans CJK's CFF ones fail
+    // a glyph-width check), in a seventh of the size.
+    "DroidSansFallbackFull.ttf",
+    // Korean (Hangul), which that font lacks.
+    "NanumGothic.ttf",
+];
+
+/// One font file and where it came from.
+#[derive(Clone)]
+pub struct FontFile {
+    /// `fonts/NotoSans-Regular.ttf` for a bundled font, the path for the
+    /// project's own.
+    pub name: String,
+    pub bytes: Bytes,
+    pub bundled: bool,
+}
+
+/// A set of fonts ready for Typst.
 pub struct Fonts {
     pub book: LazyHash<FontBook>,
     pub fonts: Vec<Font>,
-}
-
-static BUNDLED: LazyLock<Fonts> = LazyLock::new(|| {
-    let fonts: Vec<Font> =
-        FILES.iter().flat_map(|(_, data)| Font::iter(Bytes::new(*data))).collect();
-    Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
-});
-
-/// The fonts every letter is set in.
-pub fn bundled() -> &'static Fonts {
-    &BUNDLED
+    pub files: Vec<FontFile>,
 }
 
 impl Fonts {
-    /// Whether some bundled font can draw `c`. Typst would print a blank box
-    /// for a character none has, and only warn.
+    fn new(files: Vec<FontFile>) -> Self {
+        let fonts: Vec<Font> = files.iter().flat_map(|f| Font::iter(f.bytes.clone())).collect();
+        Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts, files }
+    }
+
+    /// Whether some font of the set can draw `c`.
     pub fn covers(&self, c: char) -> bool {
         c.is_control() || self.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
     }
+}
 
-    /// The first character of `text` that no bundled font has.
-    pub fn first_missing(&self, text: &str) -> Option<char> {
-        text.chars().find(|c| !self.covers(*c))
+fn embedded(list: &[(&str, &'static [u8])]) -> Vec<FontFile> {
+    list.iter()
+        .map(|(name, bytes)| FontFile {
+            name: (*name).into(),
+            bytes: Bytes::new(*bytes),
+            bundled: true,
+        })
+        .collect()
+}
+
+static BASE_FONTS: LazyLock<Fonts> = LazyLock::new(|| Fonts::new(embedded(&BASE)));
+static SCRIPT_FONTS: LazyLock<Fonts> = LazyLock::new(|| Fonts::new(embedded(&SCRIPTS)));
+
+/// Why the project's fonts could not be used.
+#[derive(Debug)]
+pub struct FontError {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+impl std::fmt::Display for FontError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "font `{}`: {}", self.path.display(), self.why)
     }
 }
 
-/// A character in the signatories that no bundled font can draw.
+/// Every font a letter may use: the bundled ones and its project's own.
+pub struct Typefaces {
+    project: Option<Fonts>,
+}
+
+impl Typefaces {
+    /// The bundled fonts and those in `fonts/` in the `project` folder
+    /// (font files only, inside the project; copies of bundled fonts are
+    /// skipped).
+    pub fn load(project: &Path) -> Result<Self, FontError> {
+        let dir = project.join(PROJECT_FONTS);
+        if !dir.is_dir() {
+            return Ok(Typefaces { project: None });
+        }
+        let fail = |path: &Path, why: String| FontError { path: path.to_owned(), why };
+        let root = std::fs::canonicalize(project).map_err(|e| fail(project, e.to_string()))?;
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| fail(&dir, e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+                matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
+            })
+            .collect();
+        paths.sort();
+        let mut files = Vec::new();
+        for path in paths {
+            let real = std::fs::canonicalize(&path).map_err(|e| fail(&path, e.to_string()))?;
+            if !real.starts_with(&root) {
+                return Err(fail(&path, "leads outside the project folder".into()));
+            }
+            // A copy of a bundled font (as in this tool's own repository)
+            // is known by its name and size, without reading it.
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            let is_bundled = BASE.iter().chain(SCRIPTS.iter()).any(|(name, bytes)| {
+                Path::new(name).file_name() == path.file_name() && bytes.len() as u64 == size
+            });
+            if is_bundled {
+                continue;
+            }
+            let bytes = files::read_regular(&path).map_err(|e| fail(&path, e.to_string()))?;
+            let bytes = Bytes::new(bytes);
+            if Font::iter(bytes.clone()).next().is_none() {
+                return Err(fail(&path, "is not a font Typst can read".into()));
+            }
+            files.push(FontFile { name: path.display().to_string(), bytes, bundled: false });
+        }
+        let project = (!files.is_empty()).then(|| Fonts::new(files));
+        Ok(Typefaces { project })
+    }
+
+    /// Whether the base fonts or the project's draw `c`, without the
+    /// script fonts.
+    fn covers_without_scripts(&self, c: char) -> bool {
+        BASE_FONTS.covers(c) || self.project.as_ref().is_some_and(|p| p.covers(c))
+    }
+
+    /// Whether any available font draws `c`.
+    pub fn covers(&self, c: char) -> bool {
+        self.covers_without_scripts(c) || SCRIPT_FONTS.covers(c)
+    }
+
+    /// The fonts for a letter whose text holds `chars`: the project's own
+    /// first (so they win where they have a glyph), then the base fonts,
+    /// then the script fonts if some character needs them.
+    pub fn select(&self, chars: impl IntoIterator<Item = char>) -> &'static Fonts {
+        let mut seen = std::collections::HashSet::new();
+        let scripts = chars
+            .into_iter()
+            .filter(|c| seen.insert(*c))
+            .any(|c| !c.is_whitespace() && !self.covers_without_scripts(c));
+        match (&self.project, scripts) {
+            (None, false) => &BASE_FONTS,
+            (None, true) => &ALL_FONTS,
+            (Some(project), scripts) => {
+                let mut files = project.files.clone();
+                files.extend(BASE_FONTS.files.iter().cloned());
+                if scripts {
+                    files.extend(SCRIPT_FONTS.files.iter().cloned());
+                }
+                // Lives for the rest of the run, as the bundled sets do.
+                Box::leak(Box::new(Fonts::new(files)))
+            }
+        }
+    }
+}
+
+static ALL_FONTS: LazyLock<Fonts> = LazyLock::new(|| {
+    let mut files = embedded(&BASE);
+    files.extend(embedded(&SCRIPTS));
+    Fonts::new(files)
+});
+
+/// A character in the signatories that no available font can draw.
 #[derive(Debug, Clone)]
 pub struct MissingGlyph {
     pub entry: String,
@@ -71,17 +236,20 @@ impl MissingGlyph {
                 "signatory \"{}\": field `{}` has '{c}' (U+{:04X}), which no bundled font can print",
                 self.entry, self.field, c as u32
             ),
-            label: "Typst would print a blank here; add a font with it to fonts/".into(),
+            label: format!(
+                "Typst would print a blank here; put a font that has it in `{PROJECT_FONTS}/` \
+                 beside the signatories file"
+            ),
             related: None,
         }
     }
 }
 
 /// Finds every character the letter could not print, one report per field.
-pub fn missing_glyphs(fonts: &Fonts, list: &Signatories) -> Vec<MissingGlyph> {
+pub fn missing_glyphs(typefaces: &Typefaces, list: &Signatories) -> Vec<MissingGlyph> {
     // A long list repeats the same few hundred characters: look each up once.
     let mut known: std::collections::HashMap<char, bool> = Default::default();
-    let mut covers = |c: char| *known.entry(c).or_insert_with(|| fonts.covers(c));
+    let mut covers = |c: char| *known.entry(c).or_insert_with(|| typefaces.covers(c));
     list.entries.iter().flat_map(|entry| missing_in_entry(&mut covers, entry)).collect()
 }
 
@@ -106,11 +274,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn covers_latin_greek_and_cyrillic() {
-        let fonts = bundled();
+    fn the_base_covers_latin_greek_and_cyrillic() {
         for c in "Fundação Śródka Ελληνικά Кириллица ŁØÆßğ".chars() {
-            assert!(fonts.covers(c), "{c}");
+            assert!(BASE_FONTS.covers(c), "{c}");
         }
-        assert!(!fonts.covers('漢'));
+        assert!(!BASE_FONTS.covers('漢'));
+    }
+
+    #[test]
+    fn the_scripts_cover_the_world() {
+        let none = Typefaces { project: None };
+        let text =
+            "محمد علي שלום हिन्दी বাংলা தமிழ் ไทย 山田太郎 漢字 한국어 አማርኛ Հայերեն ქართული فارسی";
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            assert!(none.covers(c), "{c} (U+{:04X})", c as u32);
+        }
+        assert!(std::ptr::eq(none.select("Ann Alpha".chars()), &*BASE_FONTS));
+        assert!(std::ptr::eq(none.select("山田".chars()), &*ALL_FONTS));
+        assert!(!none.covers('\u{10FFFD}'));
     }
 }

@@ -1,15 +1,16 @@
 //! The first stage of every command: reading the inputs and refusing bad ones
 //! before Typst sees anything.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::args::InputArgs;
 use crate::data::LetterData;
 use crate::date::LetterDate;
 use crate::error::Error;
-use crate::fonts;
+use crate::fonts::{self, Fonts, Typefaces};
 use crate::signatories::edit::NewEntry;
 use crate::signatories::{self, Signatories};
+use crate::world::{self, Reach};
 
 /// A letter's validated inputs.
 pub struct Inputs {
@@ -19,44 +20,73 @@ pub struct Inputs {
     pub version: Option<String>,
     /// The JSON the template reads.
     pub data: Vec<u8>,
+    /// The fonts the letter is set in.
+    pub fonts: &'static Fonts,
 }
 
 impl Inputs {
     pub fn load(args: &InputArgs) -> Result<Self, Error> {
         let list = signatories::load(&args.signatories)?;
+        let typefaces = typefaces(&args.signatories)?;
         let (date, version) = (args.letter_date(), args.version_label.clone());
         // The glyph check and the collated data are independent: one each
         // per core, which a long list notices.
         let (missing, data) = std::thread::scope(|scope| {
-            let missing = scope.spawn(|| fonts::missing_glyphs(fonts::bundled(), &list));
+            let missing = scope.spawn(|| fonts::missing_glyphs(&typefaces, &list));
             let data = LetterData::new(&list, date, version.as_deref()).to_json();
             (missing.join().expect("the glyph check does not panic"), data)
         });
         if !missing.is_empty() {
             return Err(Error::Glyphs { list: Box::new(list), missing });
         }
-        Ok(Self { letter: args.letter.clone(), signatories: list, date, version, data })
+        let fonts = select_fonts(&typefaces, &list, &args.letter);
+        Ok(Self { letter: args.letter.clone(), signatories: list, date, version, data, fonts })
     }
+}
+
+/// The fonts available to the project of a signatories file: the bundled
+/// ones and those in `fonts/` beside it.
+pub fn typefaces(signatories: &Path) -> Result<Typefaces, Error> {
+    let project = signatories.parent().filter(|p| !p.as_os_str().is_empty());
+    Typefaces::load(project.unwrap_or(Path::new("."))).map_err(Error::Fonts)
+}
+
+/// The fonts a letter needs, judged by every character of its sources and
+/// of the names and affiliations it prints.
+pub fn select_fonts(typefaces: &Typefaces, list: &Signatories, letter: &Path) -> &'static Fonts {
+    let printed = list.entries.iter().flat_map(|entry| {
+        entry.fields().filter(|(key, _)| fonts::PRINTED_FIELDS.contains(key)).map(|(_, f)| f)
+    });
+    let mut text: String = printed.map(|f| f.value.as_str()).collect();
+    for file in world::letter_files(letter).unwrap_or_default() {
+        let is_source = file.path.extension().is_some_and(|e| e == "typ");
+        if file.reach == Reach::Inside
+            && is_source
+            && let Ok(bytes) = crate::files::read_regular(&file.path)
+        {
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    typefaces.select(text.chars())
 }
 
 /// Loads a signatories file and checks that every character can be printed.
-pub fn load_signatories(path: &std::path::Path) -> Result<Signatories, Error> {
+pub fn load_signatories(path: &Path) -> Result<Signatories, Error> {
     let list = signatories::load(path)?;
-    let missing = fonts::missing_glyphs(fonts::bundled(), &list);
+    let missing = fonts::missing_glyphs(&typefaces(path)?, &list);
     if missing.is_empty() { Ok(list) } else { Err(Error::Glyphs { list: Box::new(list), missing }) }
 }
 
-/// Why an entry to be added cannot go into the file: a rule of the file
-/// format, or a character the letter could not print.
-pub fn refuse_entry(entry: &NewEntry) -> Option<String> {
+/// Why an entry cannot go into the list: a rule of the file format, or a
+/// character no font of the project could print.
+pub fn refuse_entry(typefaces: &Typefaces, entry: &NewEntry) -> Option<String> {
     if let Some(why) = entry.problems() {
         return Some(why);
     }
-    let fonts = fonts::bundled();
     entry
         .fields()
         .filter(|(key, _)| fonts::PRINTED_FIELDS.contains(key))
-        .find_map(|(key, text)| Some((key, fonts.first_missing(text)?)))
+        .find_map(|(key, text)| Some((key, text.chars().find(|c| !typefaces.covers(*c))?)))
         .map(|(key, c)| {
             format!("`{key}` has '{c}' (U+{:04X}), which no bundled font can print", c as u32)
         })

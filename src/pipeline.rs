@@ -21,7 +21,7 @@ use crate::inputs::Inputs;
 use crate::manifest::{Input, Manifest, PdfFacts, Tool};
 use crate::output::{self, Durability, Staged, WriteError};
 use crate::world::LetterWorld;
-use crate::{fonts, preview, report};
+use crate::{preview, report};
 
 /// The PDF standards asked for, checked once.
 pub struct Standards {
@@ -314,9 +314,11 @@ fn manifest_inputs(inputs: &Inputs, world: &LetterWorld) -> Vec<Input> {
     let list = &inputs.signatories;
     let mut all = vec![Input::new(list.path.display().to_string(), &list.bytes())];
     all.extend(world.files_read().iter().map(|(name, bytes)| Input::new(name.clone(), bytes)));
-    all.extend(
-        fonts::FILES.iter().map(|(name, bytes)| Input::new(format!("(built in) {name}"), bytes)),
-    );
+    all.extend(inputs.fonts.files.iter().map(|file| {
+        let name =
+            if file.bundled { format!("(built in) {}", file.name) } else { file.name.clone() };
+        Input::new(name, &file.bytes)
+    }));
     all
 }
 

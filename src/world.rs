@@ -1,5 +1,5 @@
 //! The Typst `World` of a letter: its folder's files, the generated data, the
-//! bundled fonts and the letter's date as "today".
+//! fonts chosen for it and the letter's date as "today".
 //!
 //! It is kept alive across builds by `watch`: [`LetterWorld::reset`] makes the
 //! next compile look at the disk again, and a changed source is updated in
@@ -99,9 +99,10 @@ impl LetterWorld {
     }
 
     /// Replaces the generated data (signatories, date) for the next compile.
-    pub fn set_data(&mut self, data: Vec<u8>, date: LetterDate) {
+    pub fn set_data(&mut self, data: Vec<u8>, date: LetterDate, fonts: &'static Fonts) {
         self.data = Bytes::new(data);
         self.today = date.datetime();
+        self.fonts = fonts;
     }
 
     /// Makes the next compile check every file it reads against the disk.

@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use crate::args::BuildArgs;
 use crate::error::Error;
-use crate::fonts;
 use crate::inputs::Inputs;
 use crate::output::Durability;
 use crate::pipeline::{Caches, Products, Standards, Targets, ms, typeset};
@@ -15,8 +14,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     let started = Instant::now();
     let standards = Standards::new(&args.standards.pdf_standard)?;
     let inputs = Inputs::load(&args.input)?;
-    let world =
-        LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data.clone(), inputs.date)?;
+    let world = LetterWorld::new(&inputs.letter, inputs.fonts, inputs.data.clone(), inputs.date)?;
     Targets::check_early(args, &inputs)?;
     let inputs_time = started.elapsed();
     let typeset = typeset(&inputs, &world, &standards, Caches::Free)?;

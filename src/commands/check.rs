@@ -11,7 +11,7 @@ use crate::args::CheckArgs;
 use crate::data::LetterData;
 use crate::error::Error;
 use crate::fonts;
-use crate::inputs::Inputs;
+use crate::inputs::{Inputs, select_fonts, typefaces};
 use crate::pipeline::{Caches, Standards, typeset};
 use crate::report;
 use crate::signatories::{self, Level, Problem, lint};
@@ -23,8 +23,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let date = input.letter_date();
     let list = signatories::load(&input.signatories)?;
 
+    let typefaces = typefaces(&input.signatories)?;
     let mut errors: Vec<Problem> =
-        fonts::missing_glyphs(fonts::bundled(), &list).iter().map(|m| m.to_problem()).collect();
+        fonts::missing_glyphs(&typefaces, &list).iter().map(|m| m.to_problem()).collect();
     let mut warnings = Vec::new();
     for finding in lint(&list) {
         match finding.lint.level() {
@@ -35,7 +36,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     errors.sort_by_key(|f| f.span.start);
 
     let data = LetterData::new(&list, date, input.version_label.as_deref()).to_json();
-    let world = LetterWorld::new(&input.letter, fonts::bundled(), data.clone(), date)?;
+    let fonts = select_fonts(&typefaces, &list, &input.letter);
+    let world = LetterWorld::new(&input.letter, fonts, data.clone(), date)?;
     let mut out = report::stderr();
     report::problems_in(&mut out, &list.path, &list.source, &errors, Severity::Error);
     report::problems_in(&mut out, &list.path, &list.source, &warnings, Severity::Warning);
@@ -47,6 +49,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         date,
         version: input.version_label.clone(),
         data,
+        fonts,
     };
     let typst_errors = match typeset(&inputs, &world, &standards, Caches::Free) {
         Ok(_) => 0,

@@ -13,12 +13,16 @@ use crate::args::ExportArgs;
 use crate::data::DATA_PATH;
 use crate::error::Error;
 use crate::files::{self, is_within};
-use crate::fonts;
+use crate::fonts::PROJECT_FONTS;
 use crate::inputs::Inputs;
 use crate::output::{self, WriteError};
 use crate::world::{self, MAIN_FILE, Reach};
 
-const LICENCE: &str = include_str!("../../fonts/OFL.txt");
+/// The licences of the bundled fonts, which go with them.
+const LICENCES: [(&str, &str); 2] = [
+    ("OFL.txt", include_str!("../../fonts/OFL.txt")),
+    ("LICENSE-Apache-2.0.txt", include_str!("../../fonts/LICENSE-Apache-2.0.txt")),
+];
 
 pub fn run(args: &ExportArgs) -> Result<(), Error> {
     let inputs = Inputs::load(&args.input)?;
@@ -56,17 +60,22 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     let pretty = serde_json::to_vec_pretty(&pretty).expect("serialises");
     let letter_files = project.len();
     project.push((DATA_PATH.trim_start_matches('/').into(), pretty));
-    for (name, bytes) in fonts::FILES {
-        project.push((name.into(), bytes.to_vec()));
+    // The fonts this letter is set in, bundled or the project's own, all
+    // under `fonts/`.
+    for file in &inputs.fonts.files {
+        let name = std::path::Path::new(&file.name).file_name().expect("a font file has a name");
+        project.push((std::path::Path::new(PROJECT_FONTS).join(name), file.bytes.to_vec()));
     }
-    project.push(("fonts/OFL.txt".into(), LICENCE.as_bytes().to_vec()));
+    for (name, text) in LICENCES {
+        project.push((std::path::Path::new(PROJECT_FONTS).join(name), text.as_bytes().to_vec()));
+    }
     output::write_folder(dir, &project).map_err(|err: WriteError| Error::Write(err))?;
 
     note!(
-        "wrote {} letter file(s), {}, {} fonts and their licence to {}",
+        "wrote {} letter file(s), {}, {} fonts and their licences to {}",
         letter_files,
         DATA_PATH.trim_start_matches('/'),
-        fonts::FILES.len(),
+        inputs.fonts.files.len(),
         dir.display()
     );
     let dir = dir.display();

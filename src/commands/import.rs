@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::args::ImportArgs;
 use crate::error::Error;
-use crate::inputs::refuse_entry;
+use crate::inputs::{refuse_entry, typefaces};
 use crate::signatories::edit::{Editor, Refusal};
 use crate::signatories::import::{self, Columns, Options};
 use crate::signatories::{fold, near_key};
@@ -35,6 +35,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     if let Some(note) = &table.encoding_note {
         note!("note: {note}");
     }
+    let typefaces = typefaces(path)?;
     let mut editor = Editor::open(path)?;
 
     let mut outcomes: Vec<(usize, Outcome)> =
@@ -43,7 +44,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     let mut taken: HashMap<String, (usize, String)> = HashMap::new();
     for row in table.rows {
         let name = row.entry.name.clone();
-        if let Some(why) = refuse_entry(&row.entry) {
+        if let Some(why) = refuse_entry(&typefaces, &row.entry) {
             outcomes.push((row.line, Outcome::Rejected(format!("\"{name}\": {why}"))));
             continue;
         }

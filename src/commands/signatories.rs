@@ -9,7 +9,7 @@ use crate::args::{AddArgs, EditArgs, RemoveArgs, SignatoriesAction, SignatoriesA
 use crate::data::{self, Entry};
 use crate::date::LetterDate;
 use crate::error::Error;
-use crate::inputs::{load_signatories, refuse_entry};
+use crate::inputs::{load_signatories, refuse_entry, typefaces};
 use crate::signatories::edit::{Changes, Editor, NewEntry};
 use crate::signatories::{Counts, Kind, Signatories, fold, line_col};
 
@@ -73,7 +73,7 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
         url: args.url,
         sort_as: args.sort_as,
     };
-    if let Some(why) = refuse_entry(&entry) {
+    if let Some(why) = refuse_entry(&typefaces(path)?, &entry) {
         return Err(Error::Refused(format!("not added: \"{}\": {why}", entry.name)));
     }
     let mut editor = Editor::open(path)?;
@@ -110,7 +110,7 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
         |why: String| Error::Refused(format!("not changed: \"{}\": {why}", args.signatory));
     let (old, new) =
         editor.edit(&args.signatory, &changes, args.force).map_err(|r| refused(r.to_string()))?;
-    if let Some(why) = refuse_entry(&new) {
+    if let Some(why) = refuse_entry(&typefaces(path)?, &new) {
         return Err(refused(why));
     }
     if old == new {

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::args::BuildArgs;
 use crate::console::StdoutError;
 use crate::error::Error;
-use crate::fonts;
 use crate::inputs::Inputs;
 use crate::output::Durability;
 use crate::pipeline::{Caches, Products, Standards, Targets, ms, typeset};
@@ -52,7 +51,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     // An output inside the watched folder would trigger the next rebuild.
     Targets::check_early(args, &inputs)?;
     let mut world =
-        LetterWorld::new(&inputs.letter, fonts::bundled(), inputs.data.clone(), inputs.date)?;
+        LetterWorld::new(&inputs.letter, inputs.fonts, inputs.data.clone(), inputs.date)?;
     rebuild("first build", args, &inputs, &mut world, &standards, Instant::now())?;
     note!(
         "watching {} and {} (Ctrl-C to stop)",
@@ -65,7 +64,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         if changed.iter().any(|p| p == &args.input.signatories) {
             match Inputs::load(&args.input) {
                 Ok(new) => {
-                    world.set_data(new.data.clone(), new.date);
+                    world.set_data(new.data.clone(), new.date, new.fonts);
                     inputs = new;
                 }
                 Err(err) => {

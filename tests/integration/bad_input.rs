@@ -232,15 +232,17 @@ fn the_template_cannot_read_outside_its_folder() {
 #[test]
 fn a_character_no_bundled_font_has() {
     let (s, good) = with_good_pdf();
-    append(&s, "\n[[individual]]\nname = \"Li Wei\"\naffiliation = \"北京大学\"\n");
-    let line = line_of(&s, "北京大学");
+    // Cuneiform: a script no bundled font covers.
+    append(&s, "\n[[individual]]\nname = \"Li Wei\"\naffiliation = \"𒀭𒈗\"\n");
+    let line = line_of(&s, "𒀭𒈗");
     refused(
         &s,
         &good,
         &[],
         1,
         &[
-            "signatory \"Li Wei\": field `affiliation` has '北' (U+5317)",
+            "signatory \"Li Wei\": field `affiliation` has '𒀭' (U+1202D)",
+            "put a font that has it in `fonts/`",
             &format!("signatories.toml:{line}:15"),
         ],
     );

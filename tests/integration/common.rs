@@ -24,6 +24,14 @@ impl Scratch {
         Self::of(GEC)
     }
 
+    /// The GEC letter with the files of `tests/fixtures/NAME/` (a list, a
+    /// project's fonts) laid over it.
+    pub fn with(fixture: &str) -> Self {
+        let scratch = Self::new();
+        copy_tree(&Path::new(REPO).join("tests/fixtures").join(fixture), &scratch.dir);
+        scratch
+    }
+
     /// The path of a fixture file, to read (never to edit).
     pub fn fixture(path: &str) -> String {
         Path::new(REPO).join("tests/fixtures").join(path).display().to_string()

@@ -13,6 +13,7 @@ mod export;
 mod integrity;
 mod names_are_data;
 mod scale;
+mod scripts;
 mod sign_on;
 mod signatories;
 mod watch;

@@ -65,6 +65,19 @@ impl Pdf {
         String::from_utf8(output.stdout).unwrap()
     }
 
+    /// The whole text in reading order, as poppler reconstructs it for a
+    /// reader (right-to-left runs in logical order), not in stream order.
+    pub fn reading_text(&self) -> String {
+        let output = Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&self.path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is installed: see .ci/run");
+        assert!(output.status.success(), "pdftotext failed on {}", self.path.display());
+        String::from_utf8(output.stdout).unwrap()
+    }
+
     /// The text of every page, in order, one string per page.
     pub fn pages_text(&self) -> Vec<String> {
         (1..=self.page_count() as u32).map(|p| self.page_text(p)).collect()

@@ -86,7 +86,7 @@ fn add_refuses_bad_values() {
     s.run(&["signatories", "add", "--organisation", "Link Org", "--url", "linkorg.example"])
         .fails(1)
         .stderr_has("must start with https://");
-    s.run(&["signatories", "add", "--individual", "李雷"]).fails(1).stderr_has("U+674E");
+    s.run(&["signatories", "add", "--individual", "𒀭𒈗"]).fails(1).stderr_has("U+1202D");
     s.run(&["signatories", "add", "--individual", "  "]).fails(1).stderr_has("the name is empty");
     s.run(&["signatories", "add", "--organisation", "X Org", "--affiliation", "Y"])
         .fails(1)
@@ -137,7 +137,7 @@ fn import_adds_new_rows_skips_duplicates_and_rejects_bad_rows() {
     csv.push_str("2025-02-14,,Nobody,Individual,\n");
     csv.push_str("2025-02-14,Bad Kind,X,robot,\n");
     csv.push_str("2025-02-14,Bad Url Org,,Organisation,not a url\n");
-    csv.push_str("2025-02-14,李雷,Peking University,Individual,\n");
+    csv.push_str("2025-02-14,𒀭𒈗,Uruk,Individual,\n");
     csv.push_str("2025-02-14,\"Quoted, Name\",\"Dept, Uni\",Individual,\n");
     s.write("signups.csv", &csv);
     let before = s.read("signatories.toml");
@@ -157,7 +157,7 @@ fn import_adds_new_rows_skips_duplicates_and_rejects_bad_rows() {
         "signups.csv:47: rejected: the name is empty",
         "signups.csv:48: rejected: unknown kind \"robot\"",
         "signups.csv:49: rejected: \"Bad Url Org\"",
-        "signups.csv:50: rejected: \"李雷\"",
+        "signups.csv:50: rejected: \"𒀭𒈗\"",
         "41 added, 5 skipped, 4 rejected",
         "150 signatories: 65 organisations, 85 individuals",
     ] {
