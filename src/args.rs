@@ -244,11 +244,9 @@ fn parse_delimiter(text: &str) -> Result<char, String> {
 
 fn parse_kind_map(text: &str) -> Result<(String, Kind), String> {
     let (value, kind) = text.rsplit_once('=').ok_or("expected VALUE=KIND")?;
-    let kind = match kind.trim().to_lowercase().as_str() {
-        "individual" => Kind::Individual,
-        "organisation" | "organization" => Kind::Organisation,
-        other => return Err(format!("`{other}` is not a kind: individual or organisation")),
-    };
+    let kind = kind.trim().to_lowercase().replace("organization", "organisation");
+    let kind = Kind::from_key(&kind)
+        .ok_or_else(|| format!("`{kind}` is not a kind: individual or organisation"))?;
     Ok((value.trim().to_lowercase(), kind))
 }
 

@@ -333,7 +333,7 @@ fn decode(bytes: &[u8]) -> Result<(String, Option<&'static str>), String> {
         });
     }
     let utf16 = |rest: &[u8], unit: fn([u8; 2]) -> u16| {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err("it is UTF-16 with an odd number of bytes".to_owned());
         }
         let units = rest.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
@@ -498,7 +498,10 @@ impl Iterator for Records<'_> {
 mod tests {
     use super::*;
 
-    fn records(text: &str, width: usize) -> Vec<Result<(usize, Vec<String>), (usize, String)>> {
+    /// A record as (line, fields), or a rejection as (line, why).
+    type Parsed = Result<(usize, Vec<String>), (usize, String)>;
+
+    fn records(text: &str, width: usize) -> Vec<Parsed> {
         Records { text, pos: 0, line: 1, delimiter: ',', width }
             .map(|r| r.map(|r| (r.line, r.fields)).map_err(|r| (r.line, r.why)))
             .collect()

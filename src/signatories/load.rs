@@ -101,14 +101,15 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
     let mut withdrawn = Vec::new();
     let top_level = [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN];
     for (key, value) in table.get_ref().iter() {
-        let kind = match key.get_ref().as_ref() {
-            "organisation" => Kind::Organisation,
-            "individual" => Kind::Individual,
-            WITHDRAWN => {
+        let key_str: &str = key.get_ref().as_ref();
+        let kind = match Kind::from_key(key_str) {
+            Some(kind) => kind,
+            None if key_str == WITHDRAWN => {
                 withdrawals(value, &mut withdrawn, &mut problems);
                 continue;
             }
-            other => {
+            None => {
+                let other = key_str;
                 let mut problem = Problem::new(
                     key.span(),
                     format!("unknown key `{other}` at the top level"),

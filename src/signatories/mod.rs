@@ -74,6 +74,13 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Organisation, Kind::Individual];
+
+    /// The kind a file's key names, if it names one.
+    pub fn from_key(key: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.key() == key)
+    }
+
     /// The name of the kind as it appears in the file (`[[organisation]]`).
     pub fn key(self) -> &'static str {
         match self {
