@@ -21,12 +21,19 @@ pub struct LetterData<'a> {
     pub version: Option<&'a str>,
 }
 
+/// The languages whose long date the template is given, as BCP 47 tags.
+/// A letter in another language can still format its own date.
+pub const LANGUAGES: [&str; 14] =
+    ["en-GB", "en-US", "en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "nb", "fi"];
+
 #[derive(Serialize)]
 pub struct DateData {
     /// "2025-02-13"
     pub iso: String,
     /// "13 February 2025"
     pub long: String,
+    /// The long date in each of [`LANGUAGES`], by tag: CLDR's wording.
+    pub languages: std::collections::BTreeMap<&'static str, String>,
     pub year: i32,
     pub month: u32,
     pub day: u32,
@@ -50,6 +57,10 @@ impl<'a> LetterData<'a> {
             date: DateData {
                 iso: date.iso(),
                 long: date.long(),
+                languages: LANGUAGES
+                    .iter()
+                    .filter_map(|tag| Some((*tag, date.long_in(tag)?)))
+                    .collect(),
                 year: date.0.year(),
                 month: date.0.month(),
                 day: date.0.day(),

@@ -4,6 +4,9 @@
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
+use icu_calendar::{Date, Gregorian};
+use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_datetime::fieldsets::YMD;
 
 /// Why a date given on the command line or in the environment is refused.
 #[derive(Debug)]
@@ -60,9 +63,25 @@ impl LetterDate {
         Ok(Self(date))
     }
 
-    /// "13 February 2025": no leading zero, English month, as letters are dated.
+    /// "13 February 2025": the date in British English words, for messages.
     pub fn long(&self) -> String {
-        format!("{} {} {}", self.0.day(), MONTHS[self.0.month0() as usize], self.0.year())
+        self.long_in("en-GB").expect("en-GB is a known language")
+    }
+
+    /// The date as a letter in `language` (a BCP 47 tag such as `de` or
+    /// `en-US`) writes it, in the Gregorian calendar: CLDR's long form
+    /// ("13. Februar 2025", "February 13, 2025"). `None` for a tag that is
+    /// not a language.
+    pub fn long_in(&self, language: &str) -> Option<String> {
+        let locale: icu_locale_core::Locale = language.parse().ok()?;
+        let formatter = FixedCalendarDateTimeFormatter::<Gregorian, _>::try_new(
+            locale.into(),
+            YMD::long(),
+        )
+        .ok()?;
+        let date =
+            Date::try_new_gregorian(self.0.year(), self.0.month() as u8, self.0.day() as u8).ok()?;
+        Some(formatter.format(&date).to_string())
     }
 
     /// The date as Typst's `Datetime`, for `datetime.today()` and the PDF
@@ -81,21 +100,6 @@ impl LetterDate {
         self.0.format("%Y-%m-%d").to_string()
     }
 }
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 fn parse_iso(given: &str) -> Result<NaiveDate, DateError> {
     let invalid = |why: String| DateError::Invalid { why };
@@ -117,7 +121,12 @@ fn parse_iso(given: &str) -> Result<NaiveDate, DateError> {
         return Err(invalid(format!("there is no month {month}")));
     }
     NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| invalid(format!("{} {year} has no day {day}", MONTHS[month as usize - 1])))
+        .ok_or_else(|| {
+            // "1 February 2025" → "February 2025".
+            let first = LetterDate(NaiveDate::from_ymd_opt(year, month, 1).expect("a real month"));
+            let long = first.long();
+            invalid(format!("{} has no day {day}", long.trim_start_matches("1 ")))
+        })
 }
 
 #[cfg(test)]
@@ -142,6 +151,27 @@ mod tests {
         }
         assert_eq!(LetterDate::parse_iso("0001-01-01").unwrap().iso(), "0001-01-01");
         assert_eq!(LetterDate::parse_iso("9999-12-31").unwrap().iso(), "9999-12-31");
+    }
+
+    #[test]
+    fn long_dates_from_cldr() {
+        let date = LetterDate::parse_iso("2025-02-13").unwrap();
+        for (language, long) in [
+            ("en-GB", "13 February 2025"),
+            ("en-US", "February 13, 2025"),
+            ("de", "13. Februar 2025"),
+            ("fr", "13 février 2025"),
+            ("es", "13 de febrero de 2025"),
+            ("it", "13 febbraio 2025"),
+            ("nl", "13 februari 2025"),
+            ("pt", "13 de fevereiro de 2025"),
+            ("pl", "13 lutego 2025"),
+            ("sv", "13 februari 2025"),
+            ("da", "13. februar 2025"),
+        ] {
+            assert_eq!(date.long_in(language).as_deref(), Some(long), "{language}");
+        }
+        assert_eq!(date.long_in("not a tag"), None);
     }
 
     #[test]
