@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::date::LetterDate;
 use crate::signatories::Kind;
+use crate::world::Text;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -279,6 +280,23 @@ pub struct InputArgs {
     /// letter prints it, a line on the last page.
     #[arg(long, value_name = "TEXT")]
     pub version_label: Option<String>,
+
+    /// The translation `main.LANG.typ` instead of the original `main.typ`.
+    #[arg(long, value_name = "LANG", value_parser = parse_lang, conflicts_with = "all_languages")]
+    pub lang: Option<String>,
+
+    /// The original and every translation, in one run; `{lang}` in the
+    /// output patterns names each one's files.
+    #[arg(long)]
+    pub all_languages: bool,
+}
+
+fn parse_lang(text: &str) -> Result<String, String> {
+    if crate::world::is_language_tag(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("expected a language tag such as de, fr or en-US".into())
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -294,6 +312,19 @@ impl InputArgs {
     /// The date the letter carries: --date, else the timestamp, else today.
     pub fn letter_date(&self) -> LetterDate {
         self.date.or(self.creation_timestamp).unwrap_or_else(LetterDate::today)
+    }
+
+    /// The texts to build: the original, one translation, or all.
+    pub fn texts(&self) -> Vec<Text> {
+        match (&self.lang, self.all_languages) {
+            (Some(lang), _) => vec![Text::Translation(lang.clone())],
+            (None, true) => {
+                let mut texts = vec![Text::Original];
+                texts.extend(Text::translations(&self.letter));
+                texts
+            }
+            (None, false) => vec![Text::Original],
+        }
     }
 }
 
@@ -370,17 +401,12 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Where to write the PDF; `{date}`, `{slug}` (from the title) and
-    /// `{version}` (the version label) are filled in, each as one safe
-    /// file name part.
-    #[arg(
-        short,
-        long,
-        value_name = "FILE",
-        default_value = "open-letter-{date}.pdf",
-        value_parser = NonEmptyStringValueParser::new()
-    )]
-    pub output: String,
+    /// Where to write the PDF; `{date}`, `{slug}` (from the title),
+    /// `{version}` (the version label) and `{lang}` are filled in, each as
+    /// one safe file name part [default: open-letter-{date}.pdf, with
+    /// --all-languages open-letter-{date}-{lang}.pdf].
+    #[arg(short, long, value_name = "FILE", value_parser = NonEmptyStringValueParser::new())]
+    pub output: Option<String>,
 
     #[command(flatten)]
     pub standards: StandardArgs,
@@ -391,8 +417,9 @@ pub struct BuildArgs {
     pub manifest: Option<String>,
 
     /// Also write each page as a PNG into this folder (page-01.png, …).
-    #[arg(long, value_name = "DIR")]
-    pub png: Option<PathBuf>,
+    /// Takes the same placeholders as --output.
+    #[arg(long, value_name = "DIR", value_parser = NonEmptyStringValueParser::new())]
+    pub png: Option<String>,
 
     /// Print how long each stage took, on stderr.
     #[arg(long)]
@@ -401,6 +428,17 @@ pub struct BuildArgs {
     /// Resolution of the PNG previews, from 10 to 600.
     #[arg(long, value_name = "PPI", default_value = "96", value_parser = parse_ppi)]
     pub png_ppi: f32,
+}
+
+impl BuildArgs {
+    /// The PDF's name pattern, given or by default.
+    pub fn output_pattern(&self) -> String {
+        match &self.output {
+            Some(pattern) => pattern.clone(),
+            None if self.input.all_languages => "open-letter-{date}-{lang}.pdf".into(),
+            None => "open-letter-{date}.pdf".into(),
+        }
+    }
 }
 
 /// The resolutions previews may have: enough to read, not so many that a

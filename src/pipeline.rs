@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use typst::diag::SourceDiagnostic;
+use typst::foundations::Smart;
 use typst::model::Document;
 use typst_layout::PagedDocument;
 use typst_pdf::PdfStandards;
@@ -20,7 +21,7 @@ use crate::files::{is_within, same_path};
 use crate::inputs::Inputs;
 use crate::manifest::{Input, Manifest, PdfFacts, Tool};
 use crate::output::{self, Durability, Staged, WriteError};
-use crate::world::LetterWorld;
+use crate::world::{LetterWorld, Text};
 use crate::{preview, report};
 
 /// The PDF standards asked for, checked once.
@@ -51,6 +52,9 @@ pub struct Typeset {
     pub pdf: Vec<u8>,
     /// A short name from the title, for file names and the PDF identifier.
     pub slug: String,
+    /// The text's language: a translation's tag, or the original's as its
+    /// document declares it.
+    pub lang: String,
     pub compile_time: Duration,
     pub export_time: Duration,
 }
@@ -60,6 +64,7 @@ pub struct Typeset {
 pub fn typeset(
     inputs: &Inputs,
     world: &LetterWorld,
+    text: &Text,
     standards: &Standards,
     caches: Caches,
 ) -> Result<Typeset, Error> {
@@ -75,8 +80,18 @@ pub fn typeset(
 
     let started = Instant::now();
     let slug = slug(compiled.document.info().title.as_deref(), &inputs.letter);
+    let lang = match (text, compiled.document.info().locale) {
+        (Text::Translation(lang), _) => lang.clone(),
+        (Text::Original, Smart::Custom(locale)) => locale.lang.as_str().to_owned(),
+        (Text::Original, Smart::Auto) => "original".to_owned(),
+    };
+    // Each text is its own document, with its own identifier.
+    let ident = match text {
+        Text::Original => slug.clone(),
+        Text::Translation(lang) => format!("{slug}-{lang}"),
+    };
     let settings = PdfSettings {
-        ident: &slug,
+        ident: &ident,
         date: inputs.date.datetime(),
         standards: standards.standards.clone(),
     };
@@ -85,6 +100,7 @@ pub fn typeset(
         document: compiled.document,
         pdf,
         slug,
+        lang,
         compile_time,
         export_time: started.elapsed(),
     })
@@ -107,30 +123,62 @@ pub struct Targets {
 
 impl Targets {
     /// Checks, before anything is compiled, every output whose name is
-    /// already known (one that uses `{slug}` waits for the title).
-    pub fn check_early(args: &BuildArgs, inputs: &Inputs) -> Result<(), Error> {
-        let known = |pattern: &String| !pattern.contains("{slug}");
-        let values = placeholders(inputs, "slug");
+    /// already known (one that uses `{slug}` or `{lang}` waits for the
+    /// letter). Several texts need `{lang}` in every pattern.
+    pub fn check_early(args: &BuildArgs, inputs: &Inputs, texts: &[Text]) -> Result<(), Error> {
+        let output = args.output_pattern();
+        let patterns = [Some(&output), args.manifest.as_ref(), args.png.as_ref()];
+        if texts.len() > 1
+            && let Some(pattern) = patterns.iter().flatten().find(|p| !p.contains("{lang}"))
+        {
+            return Err(Error::Usage(format!(
+                "`{pattern}` would name the files of every language alike: put `{{lang}}` in it"
+            )));
+        }
+        let known = |pattern: &&String| !pattern.contains("{slug}") && !pattern.contains("{lang}");
+        let values = placeholders(inputs, "slug", "lang");
         let expand = |pattern: &String| output::expand(pattern, &values).map_err(Error::Usage);
         let targets = Targets {
-            pdf: if known(&args.output) { expand(&args.output)? } else { PathBuf::new() },
-            manifest: args.manifest.as_ref().filter(|p| known(p)).map(expand).transpose()?,
-            previews: args.png.clone(),
+            pdf: if known(&&output) { expand(&output)? } else { PathBuf::new() },
+            manifest: args.manifest.as_ref().filter(known).map(expand).transpose()?,
+            previews: args.png.as_ref().filter(known).map(expand).transpose()?,
         };
         targets.check(inputs)
     }
 
     /// The outputs of a build, named from its patterns, and checked.
-    pub fn plan(args: &BuildArgs, inputs: &Inputs, slug: &str) -> Result<Self, Error> {
-        let values = placeholders(inputs, slug);
+    pub fn plan(args: &BuildArgs, inputs: &Inputs, typeset: &Typeset) -> Result<Self, Error> {
+        let values = placeholders(inputs, &typeset.slug, &typeset.lang);
         let expand = |pattern: &String| output::expand(pattern, &values).map_err(Error::Usage);
         let targets = Targets {
-            pdf: expand(&args.output)?,
+            pdf: expand(&args.output_pattern())?,
             manifest: args.manifest.as_ref().map(expand).transpose()?,
-            previews: args.png.clone(),
+            previews: args.png.as_ref().map(expand).transpose()?,
         };
         targets.check(inputs)?;
         Ok(targets)
+    }
+
+    /// Refuses two builds' outputs with one name (texts whose patterns
+    /// agree, such as `{slug}` alone for two translations of one title).
+    pub fn check_distinct(all: &[&Targets]) -> Result<(), Error> {
+        let mut seen: Vec<&Path> = Vec::new();
+        for targets in all {
+            for path in [Some(&targets.pdf), targets.manifest.as_ref(), targets.previews.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                if seen.iter().any(|p| same_path(p, path)) {
+                    return Err(Error::Usage(format!(
+                        "`{}` is named by two languages' outputs: put `{{lang}}` in the pattern; \
+                         nothing was written",
+                        path.display()
+                    )));
+                }
+                seen.push(path);
+            }
+        }
+        Ok(())
     }
 
     /// Refuses an output that is an input (the signatories file, anything
@@ -184,8 +232,9 @@ impl Targets {
 }
 
 /// The values output patterns can use.
-fn placeholders<'a>(inputs: &'a Inputs, slug: &'a str) -> Vec<(&'static str, String)> {
-    let mut values = vec![("date", inputs.date.iso()), ("slug", slug.to_owned())];
+fn placeholders(inputs: &Inputs, slug: &str, lang: &str) -> Vec<(&'static str, String)> {
+    let mut values =
+        vec![("date", inputs.date.iso()), ("slug", slug.to_owned()), ("lang", lang.to_owned())];
     if let Some(version) = &inputs.version {
         values.push(("version", version.clone()));
     }
@@ -212,7 +261,7 @@ impl Products {
         world: &LetterWorld,
         standards: &Standards,
     ) -> Result<Self, Error> {
-        let targets = Targets::plan(args, inputs, &typeset.slug)?;
+        let targets = Targets::plan(args, inputs, &typeset)?;
         let pages = typeset.document.pages().len();
         let manifest = targets.manifest.as_ref().map(|_| {
             Manifest {
@@ -248,25 +297,24 @@ impl Products {
         })
     }
 
-    /// Writes every file, all or none: each is staged in full first, and
-    /// only then are they renamed into place. Previews from an earlier,
-    /// longer build are removed afterwards (only files this tool wrote).
+    /// Writes every file, all or none: see [`write_all`].
     pub fn write(&self, durability: Durability) -> Result<(), Error> {
-        let mut staged = Staged::default();
+        write_all(std::slice::from_ref(self), durability)
+    }
+
+    /// Stages this build's files; returns the previews to remove once the
+    /// new ones are in place.
+    fn stage(&self, staged: &mut Staged, durability: Durability) -> Result<Vec<PathBuf>, Error> {
         let mut stale = Vec::new();
         if let (Some(dir), Some(pngs)) = (&self.targets.previews, &self.previews) {
             std::fs::create_dir_all(dir).map_err(|error| WriteError::new(dir, error))?;
-            stale = preview::stage(dir, pngs, &mut staged, durability)?;
+            stale = preview::stage(dir, pngs, staged, durability)?;
         }
         if let (Some(path), Some(json)) = (&self.targets.manifest, &self.manifest) {
             staged.stage(path, json, durability)?;
         }
         staged.stage(&self.targets.pdf, &self.pdf, durability)?;
-        staged.commit()?;
-        for path in stale {
-            let _ = std::fs::remove_file(path);
-        }
-        Ok(())
+        Ok(stale)
     }
 
     /// The files written, for scripts.
@@ -285,6 +333,24 @@ impl Products {
             inputs.date.long(),
         )
     }
+}
+
+/// Writes the files of several builds (one per language), all or none:
+/// each is staged in full first, and only then are they renamed into place.
+/// Previews from an earlier, longer build are removed afterwards (only
+/// files this tool wrote).
+pub fn write_all(all: &[Products], durability: Durability) -> Result<(), Error> {
+    Targets::check_distinct(&all.iter().map(|p| &p.targets).collect::<Vec<_>>())?;
+    let mut staged = Staged::default();
+    let mut stale = Vec::new();
+    for products in all {
+        stale.extend(products.stage(&mut staged, durability)?);
+    }
+    staged.commit()?;
+    for path in stale {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 pub fn ms(duration: Duration) -> String {

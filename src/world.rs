@@ -25,12 +25,55 @@ use crate::fonts::Fonts;
 /// The document every letter folder starts from.
 pub const MAIN_FILE: &str = "main.typ";
 
+/// One text of the letter: the original (`main.typ`) or a translation
+/// (`main.LANG.typ` beside it, sharing its template, fonts and list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    Original,
+    Translation(String),
+}
+
+impl Text {
+    /// The file in the letter folder.
+    pub fn file(&self) -> String {
+        match self {
+            Text::Original => MAIN_FILE.to_owned(),
+            Text::Translation(lang) => format!("main.{lang}.typ"),
+        }
+    }
+
+    /// The translations in a letter folder, by language tag, sorted.
+    pub fn translations(dir: &Path) -> Vec<Text> {
+        let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+        let mut langs: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|name| {
+                let lang = name.strip_prefix("main.")?.strip_suffix(".typ")?.to_owned();
+                is_language_tag(&lang).then_some(lang)
+            })
+            .collect();
+        langs.sort();
+        langs.into_iter().map(Text::Translation).collect()
+    }
+}
+
+/// A BCP 47-like tag: `de`, `en-US`, `pt-BR`, `zh-Hant`.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let lang = parts.next().unwrap_or("");
+    (2..=3).contains(&lang.len())
+        && lang.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// Why a letter folder cannot be compiled at all.
 #[derive(Debug)]
 pub enum WorldError {
     NoFolder(PathBuf),
     NotAFolder(PathBuf),
     NoMain(PathBuf),
+    /// `--lang` names a translation the folder lacks.
+    NoTranslation { file: PathBuf, available: Vec<String> },
     /// The folder cannot be listed, or holds more than a letter can.
     Walk {
         dir: PathBuf,
@@ -53,6 +96,14 @@ impl fmt::Display for WorldError {
             ),
             WorldError::NoMain(main) => {
                 write!(f, "letter folder has no `{MAIN_FILE}`: expected `{}`", main.display())
+            }
+            WorldError::NoTranslation { file, available } => {
+                write!(f, "there is no translation `{}`", file.display())?;
+                if available.is_empty() {
+                    write!(f, "; the letter has none yet (add main.LANG.typ beside main.typ)")
+                } else {
+                    write!(f, "; the letter's translations are: {}", available.join(", "))
+                }
             }
             WorldError::Walk { dir, why } => {
                 write!(f, "letter folder `{}`: {why}", dir.display())
@@ -80,15 +131,27 @@ pub struct LetterWorld {
 impl LetterWorld {
     pub fn new(
         root: &Path,
+        text: &Text,
         fonts: &'static Fonts,
         data: Vec<u8>,
         date: LetterDate,
     ) -> Result<Self, WorldError> {
         let canonical_root = letter_root(root)?;
+        let main = text.file();
+        if !canonical_root.join(&main).is_file() {
+            let available = Text::translations(&canonical_root)
+                .into_iter()
+                .filter_map(|t| match t {
+                    Text::Translation(lang) => Some(lang),
+                    Text::Original => None,
+                })
+                .collect();
+            return Err(WorldError::NoTranslation { file: root.join(main), available });
+        }
         Ok(Self {
             root: root.to_owned(),
             canonical_root,
-            main: project_file(MAIN_FILE),
+            main: project_file(&main),
             data_id: project_file(DATA_PATH),
             data: Bytes::new(data),
             today: date.datetime(),

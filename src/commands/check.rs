@@ -37,7 +37,6 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
 
     let data = LetterData::new(&list, date, input.version_label.as_deref()).to_json();
     let fonts = select_fonts(&typefaces, &list, &input.letter);
-    let world = LetterWorld::new(&input.letter, fonts, data.clone(), date)?;
     let mut out = report::stderr();
     report::problems_in(&mut out, &list.path, &list.source, &errors, Severity::Error);
     report::problems_in(&mut out, &list.path, &list.source, &warnings, Severity::Warning);
@@ -51,14 +50,18 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         data,
         fonts,
     };
-    let typst_errors = match typeset(&inputs, &world, &standards, Caches::Free) {
-        Ok(_) => 0,
-        Err(Error::Typst { rendered, errors }) => {
-            report::rendered(&rendered);
-            errors
+    let mut typst_errors = 0;
+    for text in input.texts() {
+        let world = LetterWorld::new(&inputs.letter, &text, fonts, inputs.data.clone(), date)?;
+        match typeset(&inputs, &world, &text, &standards, Caches::Free) {
+            Ok(_) => {}
+            Err(Error::Typst { rendered, errors }) => {
+                report::rendered(&rendered);
+                typst_errors += errors;
+            }
+            Err(other) => return Err(other),
         }
-        Err(other) => return Err(other),
-    };
+    }
 
     let errors = errors.len() + typst_errors;
     let warnings = warnings.len();

@@ -1,7 +1,8 @@
 //! `openletter export-typst DIR`: the letter as a plain Typst project that a
 //! designer or the Typst web app can open, so it is never locked into this
 //! tool. `typst compile --font-path DIR/fonts --ignore-system-fonts
-//! DIR/main.typ` makes the same letter.
+//! DIR/main.typ` makes the same letter (and `DIR/main.LANG.typ` each
+//! translation).
 //!
 //! It copies only what the build could read (files inside the letter
 //! folder, links included only while they stay inside), and writes the
@@ -16,7 +17,7 @@ use crate::files::{self, is_within};
 use crate::fonts::PROJECT_FONTS;
 use crate::inputs::Inputs;
 use crate::output::{self, WriteError};
-use crate::world::{self, MAIN_FILE, Reach};
+use crate::world::{self, Reach, Text};
 
 /// The licences of the bundled fonts, which go with them.
 const LICENCES: [(&str, &str); 2] = [
@@ -78,7 +79,12 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
         inputs.fonts.files.len(),
         dir.display()
     );
+    // One command per text: the original and each translation.
     let dir = dir.display();
-    outln!("typst compile --font-path {dir}/fonts --ignore-system-fonts {dir}/{MAIN_FILE}")?;
+    let translations = Text::translations(letter);
+    for text in std::iter::once(Text::Original).chain(translations) {
+        let file = text.file();
+        outln!("typst compile --font-path {dir}/{PROJECT_FONTS} --ignore-system-fonts {dir}/{file}")?;
+    }
     Ok(())
 }

@@ -18,7 +18,7 @@ use crate::inputs::Inputs;
 use crate::output::Durability;
 use crate::pipeline::{Caches, Products, Standards, Targets, ms, typeset};
 use crate::report;
-use crate::world::{LetterWorld, Reach, letter_files};
+use crate::world::{LetterWorld, Reach, Text, letter_files};
 
 /// How often the files are looked at: quick enough to feel live, and a
 /// handful of `stat` calls costs nothing.
@@ -49,10 +49,16 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         }
     };
     // An output inside the watched folder would trigger the next rebuild.
-    Targets::check_early(args, &inputs)?;
+    let texts = args.input.texts();
+    let [text] = &texts[..] else {
+        return Err(Error::Usage(
+            "watch follows one text: the original, or one translation with --lang LANG".into(),
+        ));
+    };
+    Targets::check_early(args, &inputs, &texts)?;
     let mut world =
-        LetterWorld::new(&inputs.letter, inputs.fonts, inputs.data.clone(), inputs.date)?;
-    rebuild("first build", args, &inputs, &mut world, &standards, Instant::now())?;
+        LetterWorld::new(&inputs.letter, text, inputs.fonts, inputs.data.clone(), inputs.date)?;
+    rebuild("first build", args, &inputs, &mut world, text, &standards, Instant::now())?;
     note!(
         "watching {} and {} (Ctrl-C to stop)",
         args.input.letter.display(),
@@ -79,7 +85,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
             }
         }
         let what = describe(&changed);
-        rebuild(&what, args, &inputs, &mut world, &standards, started)?;
+        rebuild(&what, args, &inputs, &mut world, text, &standards, started)?;
     }
     note!("stopped watching");
     Ok(())
@@ -91,11 +97,12 @@ fn rebuild(
     args: &BuildArgs,
     inputs: &Inputs,
     world: &mut LetterWorld,
+    text: &Text,
     standards: &Standards,
     started: Instant,
 ) -> Result<(), StdoutError> {
     world.reset();
-    let outcome = typeset(inputs, world, standards, Caches::Keep)
+    let outcome = typeset(inputs, world, text, standards, Caches::Keep)
         .and_then(|typeset| Products::new(typeset, args, inputs, world, standards))
         .and_then(|products| {
             products.write(Durability::Preview)?;
