@@ -74,13 +74,11 @@ impl LetterDate {
     /// not a language.
     pub fn long_in(&self, language: &str) -> Option<String> {
         let locale: icu_locale_core::Locale = language.parse().ok()?;
-        let formatter = FixedCalendarDateTimeFormatter::<Gregorian, _>::try_new(
-            locale.into(),
-            YMD::long(),
-        )
-        .ok()?;
-        let date =
-            Date::try_new_gregorian(self.0.year(), self.0.month() as u8, self.0.day() as u8).ok()?;
+        let formatter =
+            FixedCalendarDateTimeFormatter::<Gregorian, _>::try_new(locale.into(), YMD::long())
+                .ok()?;
+        let date = Date::try_new_gregorian(self.0.year(), self.0.month() as u8, self.0.day() as u8)
+            .ok()?;
         Some(formatter.format(&date).to_string())
     }
 
@@ -120,13 +118,12 @@ fn parse_iso(given: &str) -> Result<NaiveDate, DateError> {
     if !(1..=12).contains(&month) {
         return Err(invalid(format!("there is no month {month}")));
     }
-    NaiveDate::from_ymd_opt(year, month, day)
-        .ok_or_else(|| {
-            // "1 February 2025" → "February 2025".
-            let first = LetterDate(NaiveDate::from_ymd_opt(year, month, 1).expect("a real month"));
-            let long = first.long();
-            invalid(format!("{} has no day {day}", long.trim_start_matches("1 ")))
-        })
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+        // "1 February 2025" → "February 2025".
+        let first = LetterDate(NaiveDate::from_ymd_opt(year, month, 1).expect("a real month"));
+        let long = first.long();
+        invalid(format!("{} has no day {day}", long.trim_start_matches("1 ")))
+    })
 }
 
 #[cfg(test)]

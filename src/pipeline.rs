@@ -302,19 +302,32 @@ impl Products {
         write_all(std::slice::from_ref(self), durability)
     }
 
-    /// Stages this build's files; returns the previews to remove once the
-    /// new ones are in place.
-    fn stage(&self, staged: &mut Staged, durability: Durability) -> Result<Vec<PathBuf>, Error> {
-        let mut stale = Vec::new();
-        if let (Some(dir), Some(pngs)) = (&self.targets.previews, &self.previews) {
-            std::fs::create_dir_all(dir).map_err(|error| WriteError::new(dir, error))?;
-            stale = preview::stage(dir, pngs, staged, durability)?;
-        }
+    /// Stages this build's PDF and manifest.
+    fn stage_files(&self, staged: &mut Staged, durability: Durability) -> Result<(), Error> {
         if let (Some(path), Some(json)) = (&self.targets.manifest, &self.manifest) {
             staged.stage(path, json, durability)?;
         }
         staged.stage(&self.targets.pdf, &self.pdf, durability)?;
-        Ok(stale)
+        Ok(())
+    }
+
+    /// Stages this build's previews, making their folder if need be (noted
+    /// in `made`, to take back on failure); returns the previews to remove
+    /// once the new ones are in place.
+    fn stage_previews(
+        &self,
+        staged: &mut Staged,
+        durability: Durability,
+        made: &mut Vec<PathBuf>,
+    ) -> Result<Vec<PathBuf>, Error> {
+        let (Some(dir), Some(pngs)) = (&self.targets.previews, &self.previews) else {
+            return Ok(Vec::new());
+        };
+        if !dir.is_dir() {
+            std::fs::create_dir(dir).map_err(|error| WriteError::new(dir, error))?;
+            made.push(dir.clone());
+        }
+        Ok(preview::stage(dir, pngs, staged, durability)?)
     }
 
     /// The files written, for scripts.
@@ -343,10 +356,25 @@ pub fn write_all(all: &[Products], durability: Durability) -> Result<(), Error> 
     Targets::check_distinct(&all.iter().map(|p| &p.targets).collect::<Vec<_>>())?;
     let mut staged = Staged::default();
     let mut stale = Vec::new();
-    for products in all {
-        stale.extend(products.stage(&mut staged, durability)?);
+    let mut made = Vec::new();
+    // The files first: a folder for previews is made only once they are in.
+    let result = all
+        .iter()
+        .try_for_each(|products| products.stage_files(&mut staged, durability))
+        .and_then(|()| {
+            all.iter().try_for_each(|products| {
+                stale.extend(products.stage_previews(&mut staged, durability, &mut made)?);
+                Ok(())
+            })
+        })
+        .and_then(|()| Ok(std::mem::take(&mut staged).commit()?));
+    if let Err(err) = result {
+        drop(staged);
+        for dir in made.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        return Err(err);
     }
-    staged.commit()?;
     for path in stale {
         let _ = std::fs::remove_file(path);
     }

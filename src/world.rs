@@ -73,7 +73,10 @@ pub enum WorldError {
     NotAFolder(PathBuf),
     NoMain(PathBuf),
     /// `--lang` names a translation the folder lacks.
-    NoTranslation { file: PathBuf, available: Vec<String> },
+    NoTranslation {
+        file: PathBuf,
+        available: Vec<String>,
+    },
     /// The folder cannot be listed, or holds more than a letter can.
     Walk {
         dir: PathBuf,

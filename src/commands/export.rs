@@ -84,7 +84,9 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     let translations = Text::translations(letter);
     for text in std::iter::once(Text::Original).chain(translations) {
         let file = text.file();
-        outln!("typst compile --font-path {dir}/{PROJECT_FONTS} --ignore-system-fonts {dir}/{file}")?;
+        outln!(
+            "typst compile --font-path {dir}/{PROJECT_FONTS} --ignore-system-fonts {dir}/{file}"
+        )?;
     }
     Ok(())
 }

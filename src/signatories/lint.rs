@@ -236,9 +236,13 @@ fn sort_key(entry: &Signatory, findings: &mut Vec<Found>) {
     }
     let last = super::last_word(&entry.name.value);
     let bare = last.trim_end_matches('.').to_lowercase();
+    // A lower-case particle ("van", "de") in the cased scripts of Europe
+    // (Latin, Greek, Cyrillic); Georgian's everyday letters count as lower
+    // case too, but are how every name is written.
+    let particle = |c: char| c.is_lowercase() && c <= '\u{052F}';
     let why = if SUFFIXES.contains(&bare.as_str()) {
         format!("\"{last}\" is not a surname")
-    } else if last.chars().next().is_some_and(char::is_lowercase) {
+    } else if last.chars().next().is_some_and(particle) {
         format!("\"{last}\" starts with a lower-case letter")
     } else {
         return;

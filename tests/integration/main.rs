@@ -11,6 +11,7 @@ mod build;
 mod check;
 mod export;
 mod integrity;
+mod letter_kit;
 mod names_are_data;
 mod scale;
 mod scripts;

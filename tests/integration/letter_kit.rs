@@ -1,0 +1,126 @@
+//! A letter of one's own without forking the template: a German letter and
+//! its English translation sharing one list, with their own logo, colours,
+//! font, paper and formal parts, all through parameters.
+
+use crate::common::{Scratch, validate};
+use crate::pdf::Pdf;
+
+const DATE: &str = "2025-02-13";
+
+/// The fixture project alone (its own letter folder and template).
+fn kit() -> Scratch {
+    Scratch::of("kit")
+}
+
+#[test]
+fn a_german_letter_and_its_english_translation_in_one_run() {
+    let s = kit();
+    std::fs::create_dir(s.path("out")).unwrap();
+    let run = s.run(&["build", "--all-languages", "--date", DATE, "-o", "out/{lang}.pdf"]).ok();
+    assert_eq!(run.stdout.lines().collect::<Vec<_>>(), ["out/de.pdf", "out/en.pdf"]);
+    let de = Pdf::open(&s.path("out/de.pdf"));
+    let en = Pdf::open(&s.path("out/en.pdf"));
+    let (de_text, en_text) = (de.reading_text(), en.reading_text());
+    assert!(de_text.contains("Berlin, 13. Februar 2025"), "{de_text}");
+    assert!(de_text.contains("„Ende-zu-Ende-Verschlüsselung“"), "German quotes: {de_text}");
+    assert!(
+        de_text.contains("Unterzeichnende*")
+            && de_text.contains("19 Unterzeichnende, Stand 13. Februar 2025")
+    );
+    assert!(
+        en_text.contains("13 February 2025")
+            && en_text.contains("19 signatories as of 13 February 2025")
+    );
+    assert!(
+        en_text.contains("Unofficial translation. The authoritative text is the German version.")
+    );
+    for name in [
+        "محمد علي",
+        "שרה לוי",
+        "राहुल शर्मा",
+        "สมชาย ใจดี",
+        "王小明",
+        "山田太郎",
+        "김민준",
+        "አበበ ቢቂላ",
+        "Արամ Խաչատրյան",
+        "ნინო ბერიძე",
+        "Иван Петров",
+        "Σοφία Παπαδάκη",
+    ] {
+        let plain = |t: &str| {
+            t.chars().filter(|c| !matches!(c, '\u{202A}'..='\u{202E}')).collect::<String>()
+        };
+        assert!(plain(&de_text).contains(name) && plain(&en_text).contains(name), "{name}");
+    }
+    assert!(
+        de.page_sizes().iter().all(|(w, h)| (*w - 595.3).abs() < 1.0 && (*h - 841.9).abs() < 1.0)
+    );
+    assert!(
+        en.page_sizes().iter().all(|(w, h)| (*w - 612.0).abs() < 1.0 && (*h - 792.0).abs() < 1.0)
+    );
+    let fonts: Vec<String> = de.fonts().into_iter().map(|(name, _)| name).collect();
+    assert!(fonts.iter().any(|f| f.contains("NotoSerif-Regular")), "the project's font: {fonts:?}");
+    for (pdf, lang) in
+        [("out/de.pdf", "<rdf:li>de</rdf:li>"), ("out/en.pdf", "<rdf:li>en-GB</rdf:li>")]
+    {
+        let meta = crate::common::tool("pdfinfo", &["-meta", s.path(pdf).to_str().unwrap()]);
+        if let Some(meta) = meta {
+            assert!(meta.stdout.contains(lang), "{pdf}: {lang}");
+        }
+        if let Some(failures) = validate(&s.path(pdf), &["2b", "ua1"]) {
+            assert!(failures.is_empty(), "{pdf}:\n{}", failures.join("\n"));
+        }
+    }
+    let info = crate::common::tool("pdfinfo", &[s.path("out/de.pdf").to_str().unwrap()]);
+    if let Some(info) = info {
+        assert!(
+            info.stdout.contains("Offener Brief vom 13. Februar 2025 mit 19 Unterzeichnenden"),
+            "{}",
+            info.stdout
+        );
+    }
+}
+
+#[test]
+fn one_translation_and_the_names_of_what_is_missing() {
+    let s = kit();
+    s.run(&["build", "--lang", "en", "--date", DATE, "-o", "en.pdf"]).ok();
+    s.run(&["build", "--lang", "fr", "--date", DATE])
+        .refused(2, "the letter's translations are: en");
+    s.run(&["build", "--lang", "x y", "--date", DATE]).refused(2, "language tag");
+    s.run(&["build", "--all-languages", "--date", DATE, "-o", "same.pdf"])
+        .refused(1, "put `{lang}` in it");
+    s.run(&["check", "--all-languages", "--date", DATE]).ok();
+    s.run(&["watch", "--all-languages", "--date", DATE]).refused(1, "watch follows one text");
+    let export = s.run(&["export-typst", "project", "--date", DATE]).ok();
+    assert!(
+        export.stdout.contains("project/main.typ") && export.stdout.contains("project/main.en.typ")
+    );
+}
+
+#[test]
+fn a_wrong_parameter_lists_the_accepted_ones() {
+    let s = kit();
+    let main = s.read("letter/main.typ");
+    s.write("letter/main.typ", &main.replace("accent:", "accent-colour:"));
+    let run = s.run(&["build", "--date", DATE]).refused(1, "unknown parameter `accent-colour`");
+    assert!(run.stderr.contains("accent, ink, link-colour, logo"), "{}", run.stderr);
+    s.run(&["check", "--date", DATE]).refused(1, "unknown parameter `accent-colour`");
+}
+
+#[test]
+fn a_logo_without_alt_text_is_refused_by_check_and_build() {
+    let s = kit();
+    let main = s.read("letter/main.typ");
+    s.write(
+        "letter/main.typ",
+        &main.replace(
+            "image(\"logo.svg\", alt: \"Logo des Netzwerks Digitale Freiheit\")",
+            "image(\"logo.svg\")",
+        ),
+    );
+    s.run(&["check", "--date", DATE]).fails(1);
+    s.run(&["build", "--date", DATE, "-o", "x.pdf"]).refused(1, "alt");
+    assert!(!s.path("x.pdf").exists());
+}
