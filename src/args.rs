@@ -32,6 +32,9 @@ pub enum Command {
     /// Write a standalone Typst project (template, text, data, fonts) that
     /// the typst CLI or web app compiles into the same letter.
     ExportTypst(ExportArgs),
+    /// Start a letter project of your own in a new folder: the letter, its
+    /// template, a placeholder logo, a list and a fonts folder.
+    New(NewArgs),
     /// Validate everything a build would, PDF export included, plus lints;
     /// writes nothing. Exit 0: no errors (warnings are shown); 1: an error,
     /// or a warning with --deny-warnings; 2: an input could not be read.
@@ -297,6 +300,20 @@ fn parse_lang(text: &str) -> Result<String, String> {
     } else {
         Err("expected a language tag such as de, fr or en-US".into())
     }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// The folder to create (it must not exist, or be empty).
+    pub dir: PathBuf,
+
+    /// The letter's language, written into main.typ.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_lang)]
+    pub lang: String,
+
+    /// The coalition's name.
+    #[arg(long, value_name = "NAME", default_value = "Our Coalition")]
+    pub coalition: String,
 }
 
 #[derive(Debug, Clone, Args)]

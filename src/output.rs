@@ -261,18 +261,37 @@ fn remove_stale_temps(path: &Path, age: Duration) {
 /// later run may replace it whole.
 pub const FOLDER_MARK: &str = ".openletter";
 
+/// Whether a folder written whole may be replaced whole by a later run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    /// A generated folder (an export): marked, and replaced next time.
+    Generated,
+    /// The user's from now on (a new project): never replaced.
+    Users,
+}
+
 /// Writes a folder of files all at once: they are written into a new
 /// folder beside `dir`, which then takes its place. `dir` may be missing,
-/// empty, or a folder this tool wrote before; anything else is refused, so
-/// no file of the user's is ever replaced.
-pub fn write_folder(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), WriteError> {
+/// empty, or a generated folder this tool wrote before; anything else is
+/// refused, so no file of the user's is ever replaced.
+pub fn write_folder(
+    dir: &Path,
+    files: &[(PathBuf, Vec<u8>)],
+    kind: Folder,
+) -> Result<(), WriteError> {
     let fail = |path: &Path, error| WriteError::new(path, error);
     let exists = dir.exists();
     if exists {
         let mut entries = fs::read_dir(dir).map_err(|e| fail(dir, e))?;
         let empty = entries.next().is_none();
-        if !empty && !dir.join(FOLDER_MARK).is_file() {
-            let why = "it is not empty, and not a folder openletter wrote: name a new folder";
+        let replaceable = kind == Folder::Generated && dir.join(FOLDER_MARK).is_file();
+        if !empty && !replaceable {
+            let why = match kind {
+                Folder::Generated => {
+                    "it is not empty, and not a folder openletter wrote: name a new folder"
+                }
+                Folder::Users => "it is not empty: name a new or empty folder",
+            };
             return Err(fail(dir, io::Error::new(io::ErrorKind::AlreadyExists, why)));
         }
     }
@@ -300,6 +319,9 @@ pub fn write_folder(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Writ
             file.write_all(bytes)
                 .and_then(|()| file.sync_all())
                 .map_err(|e| fail(&dir.join(relative), e))?;
+        }
+        if kind == Folder::Users {
+            return Ok(());
         }
         fs::write(
             staging.join(FOLDER_MARK),

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::files::{self, is_within};
 use crate::fonts::PROJECT_FONTS;
 use crate::inputs::Inputs;
-use crate::output::{self, WriteError};
+use crate::output;
 use crate::world::{self, Reach, Text};
 
 /// The licences of the bundled fonts, which go with them.
@@ -70,7 +70,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     for (name, text) in LICENCES {
         project.push((std::path::Path::new(PROJECT_FONTS).join(name), text.as_bytes().to_vec()));
     }
-    output::write_folder(dir, &project).map_err(|err: WriteError| Error::Write(err))?;
+    output::write_folder(dir, &project, output::Folder::Generated).map_err(Error::Write)?;
 
     note!(
         "wrote {} letter file(s), {}, {} fonts and their licences to {}",

@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod export;
 mod import;
+mod new;
 mod signatories;
 mod watch;
 
@@ -19,5 +20,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::ExportTypst(args) => export::run(&args).map(|()| 0),
         Command::Signatories(args) => signatories::run(args),
         Command::Check(args) => check::run(&args),
+        Command::New(args) => new::run(&args).map(|()| 0),
     }
 }

@@ -124,3 +124,30 @@ fn a_logo_without_alt_text_is_refused_by_check_and_build() {
     s.run(&["build", "--date", DATE, "-o", "x.pdf"]).refused(1, "alt");
     assert!(!s.path("x.pdf").exists());
 }
+
+#[test]
+fn a_new_project_builds_at_once() {
+    let s = Scratch::new();
+    let run = s.run(&["new", "ours", "--lang", "de", "--coalition", "Netzwerk \"Frei\""]).ok();
+    assert!(run.stdout.contains("cd ours && openletter build"), "{}", run.stdout);
+    let main = s.read("ours/letter/main.typ");
+    assert!(
+        main.contains("lang: \"de\",") && main.contains("coalition: \"Netzwerk \\\"Frei\\\"\","),
+        "{main}"
+    );
+    assert!(
+        main.lines().filter(|l| l.trim_start().starts_with("//")).count() >= 15,
+        "every parameter commented"
+    );
+    let build = crate::common::Command::new(crate::common::BIN)
+        .args(["build", "--date", DATE, "-o", "brief.pdf"])
+        .current_dir(s.path("ours"))
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let text = Pdf::open(&s.path("ours/brief.pdf")).reading_text();
+    assert!(text.contains("13. Februar 2025") && text.contains("Ada Example"), "{text}");
+    s.run(&["new", "ours"]).refused(1, "not empty");
+    s.run(&["new", "other", "--lang", "Deutsch"]).refused(2, "language tag");
+    assert!(!s.path("other").exists());
+}

@@ -1,0 +1,123 @@
+//! `openletter new DIR`: a project of one's own, laid out as this
+//! repository is, that `openletter build` inside it builds at once.
+
+use std::path::PathBuf;
+
+use crate::args::NewArgs;
+use crate::error::Error;
+use crate::fonts::PROJECT_FONTS;
+use crate::output::{self, Folder};
+use crate::signatories::text_problem;
+use crate::world::MAIN_FILE;
+
+/// The bundled template: a project starts with its own copy to adapt.
+const TEMPLATE: &str = include_str!("../../letter/template.typ");
+
+/// A placeholder logo, to replace with the coalition's own.
+const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">
+  <rect width="40" height="40" rx="8" fill="#0a6e5c"/>
+  <circle cx="20" cy="20" r="9" fill="#ffffff"/>
+  <rect x="48" y="12" width="68" height="6" fill="#0a6e5c"/>
+  <rect x="48" y="24" width="48" height="6" fill="#0a6e5c"/>
+</svg>
+"##;
+
+pub fn run(args: &NewArgs) -> Result<(), Error> {
+    if let Some(why) = text_problem("coalition", &args.coalition) {
+        return Err(Error::Usage(format!("--coalition {why}")));
+    }
+    let lang = &args.lang;
+    let project: Vec<(PathBuf, Vec<u8>)> = vec![
+        (PathBuf::from("letter").join(MAIN_FILE), main_typ(lang, &args.coalition).into_bytes()),
+        (PathBuf::from("letter/template.typ"), TEMPLATE.as_bytes().to_vec()),
+        (PathBuf::from("letter/logo.svg"), LOGO.as_bytes().to_vec()),
+        (PathBuf::from("signatories.toml"), SIGNATORIES.as_bytes().to_vec()),
+        (PathBuf::from(PROJECT_FONTS).join("README.txt"), FONTS_README.as_bytes().to_vec()),
+    ];
+    output::write_folder(&args.dir, &project, Folder::Users).map_err(Error::Write)?;
+    note!("wrote a letter project to {}; build it with:", args.dir.display());
+    outln!("cd {} && openletter build", args.dir.display())?;
+    Ok(())
+}
+
+/// A Typst string literal of `text` (already free of control characters).
+fn typst_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn main_typ(lang: &str, coalition: &str) -> String {
+    let (lang, region) = match lang.split_once('-') {
+        Some((lang, region)) => (lang.to_owned(), typst_string(region)),
+        None if lang == "en" => (lang.to_owned(), typst_string("GB")),
+        None => (lang.to_owned(), "none".to_owned()),
+    };
+    let name = typst_string(coalition);
+    let alt = typst_string(&format!("The logo of {coalition}"));
+    let lang = typst_string(&lang);
+    format!(
+        r##"// The letter's words. The style is in template.typ, whose `letter`
+// function takes the parameters below; delete any you do not need, and
+// their defaults apply. A translation is `main.LANG.typ` beside this file.
+#import "template.typ": letter
+
+#show: letter.with(
+  // What openletter generates: the date, the signatories and their counts.
+  data: json("/data.json"),
+  // The coalition's name: the PDF's author, and the letterhead's text when
+  // there is no logo.
+  coalition: {name},
+  // The PDF's title; its part before any colon names the output file.
+  title: "Open letter",
+  // The language and region of the text: the date's wording, the labels,
+  // quotation marks, hyphenation and the PDF's language.
+  lang: {lang},
+  region: {region},
+  // The paper: "a4", "us-letter", "a5", …; the margins follow.
+  paper: "a4",
+  // A bundled font ("Noto Sans") or one of yours in ../{fonts}/.
+  font: "Noto Sans",
+  // Colours: headings and the default logo, the text, the links.
+  accent: rgb("#0a6e5c"),
+  ink: rgb("#1f2933"),
+  link-colour: rgb("#1a4f8b"),
+  // Your logo (replace logo.svg), with what it shows for screen readers;
+  // `none` draws a padlock beside the coalition's name.
+  logo: image("logo.svg", alt: {alt}),
+  // The parts of a formal letter; each is printed only when given.
+  sender: none,
+  place: none,
+  recipient: [To …],
+  subject: none,
+  salutation: none,
+  closing: none,
+  signature: none,
+  // A banner above the text: in a translation, `unofficial-translation(…)`
+  // (imported from template.typ) names the authoritative text.
+  notice: none,
+  // Any label worded otherwise, e.g. `(signatories: [Signed by])`.
+  labels: (:),
+)
+
+Write the letter here. A footnote is #footnote[#link("https://example.org")], a link #link("https://example.org")[like this].
+"##,
+        fonts = PROJECT_FONTS,
+    )
+}
+
+const SIGNATORIES: &str = r#"# Who signed: `openletter signatories add`, `import` and `remove` edit this
+# file and keep its comments. Organisations and individuals are listed
+# together in alphabetical order of their sort key.
+
+[[organisation]]
+name = "Example Rights Network"
+url = "https://example.org"
+
+[[individual]]
+name = "Ada Example"
+affiliation = "University of Examples"   # optional; printed after the name
+sort_as = "Example"                      # optional; default: the last word
+"#;
+
+const FONTS_README: &str = "Fonts of your own (.ttf, .otf, .ttc, .otc) go in this folder: \
+openletter uses them before its bundled fonts for any character they have, and a \
+letter can name their family with `font:`. Keep each font's licence beside it.\n";
