@@ -25,6 +25,11 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The project folder: the one holding the signatories file.
+    pub fn project(&self) -> &Path {
+        self.signatories.path.parent().unwrap_or(Path::new(""))
+    }
+
     pub fn load(args: &InputArgs) -> Result<Self, Error> {
         let list = signatories::load(&args.signatories)?;
         let typefaces = typefaces(&args.signatories)?;

@@ -118,9 +118,10 @@ impl fmt::Display for WorldError {
 impl std::error::Error for WorldError {}
 
 pub struct LetterWorld {
-    /// The folder as the user named it, for messages.
+    /// The folder the letter may read (its project, or its own folder), as
+    /// the user named it, for messages.
     root: PathBuf,
-    /// The folder with links resolved: no file outside it is read.
+    /// That folder with links resolved: no file outside it is read.
     canonical_root: PathBuf,
     main: FileId,
     data_id: FileId,
@@ -132,29 +133,47 @@ pub struct LetterWorld {
 }
 
 impl LetterWorld {
+    /// The world of one text of the letter in folder `letter`. A letter may
+    /// read the files of its project folder (`project`, the folder of its
+    /// signatories file: so several letters can share one style) when the
+    /// letter folder is inside it, else only those of its own folder.
     pub fn new(
-        root: &Path,
+        letter: &Path,
+        project: &Path,
         text: &Text,
         fonts: &'static Fonts,
         data: Vec<u8>,
         date: LetterDate,
     ) -> Result<Self, WorldError> {
-        let canonical_root = letter_root(root)?;
+        let canonical_letter = letter_root(letter)?;
         let main = text.file();
-        if !canonical_root.join(&main).is_file() {
-            let available = Text::translations(&canonical_root)
+        if !canonical_letter.join(&main).is_file() {
+            let available = Text::translations(&canonical_letter)
                 .into_iter()
                 .filter_map(|t| match t {
                     Text::Translation(lang) => Some(lang),
                     Text::Original => None,
                 })
                 .collect();
-            return Err(WorldError::NoTranslation { file: root.join(main), available });
+            return Err(WorldError::NoTranslation { file: letter.join(main), available });
         }
+        let project_dir = if project.as_os_str().is_empty() { Path::new(".") } else { project };
+        let (root, canonical_root) = match project_dir.canonicalize() {
+            Ok(project_root) if canonical_letter.starts_with(&project_root) => {
+                (project.to_owned(), project_root)
+            }
+            _ => (letter.to_owned(), canonical_letter.clone()),
+        };
+        let inside = canonical_letter.strip_prefix(&canonical_root).expect("checked above");
+        let main_path = inside.join(&main);
+        let main_path = main_path.to_str().ok_or_else(|| WorldError::Walk {
+            dir: letter.to_owned(),
+            why: "its path is not UTF-8".into(),
+        })?;
         Ok(Self {
-            root: root.to_owned(),
+            root,
             canonical_root,
-            main: project_file(&main),
+            main: project_file(&format!("/{main_path}")),
             data_id: project_file(DATA_PATH),
             data: Bytes::new(data),
             today: date.datetime(),
@@ -193,6 +212,21 @@ impl LetterWorld {
         read
     }
 
+    /// The files the last compile read from outside the letter folder `dir`
+    /// (a style shared in the project), as the user would name them.
+    pub fn read_outside(&self, dir: &Path) -> Vec<String> {
+        let Ok(dir) = dir.canonicalize() else { return Vec::new() };
+        let files = self.files.lock().expect("file cache lock");
+        let mut outside: Vec<String> = files
+            .iter()
+            .filter(|(_, slot)| slot.fresh && matches!(slot.bytes, Some(Ok(_))))
+            .filter(|(id, _)| self.path(**id).is_ok_and(|real| !real.starts_with(&dir)))
+            .map(|(id, _)| self.name(*id))
+            .collect();
+        outside.sort();
+        outside
+    }
+
     /// The real path of a file of the letter folder.
     fn path(&self, id: FileId) -> FileResult<PathBuf> {
         if let VirtualRoot::Package(spec) = id.root() {
@@ -205,8 +239,9 @@ impl LetterWorld {
         let real = path.canonicalize().map_err(|err| file_error(&path, ReadError::Io(err)))?;
         if !real.starts_with(&self.canonical_root) {
             return Err(FileError::Other(Some(typst::ecow::eco_format!(
-                "`{}` leads outside the letter folder, which is all a letter may read",
-                path.display()
+                "`{}` leads outside the project folder `{}`, which is all a letter may read",
+                path.display(),
+                self.root.display()
             ))));
         }
         Ok(real)

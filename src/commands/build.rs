@@ -21,8 +21,15 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     let (mut compile_time, mut export_time) = (Duration::ZERO, Duration::ZERO);
     let mut all = Vec::new();
     for text in &texts {
-        let world =
-            LetterWorld::new(&inputs.letter, text, inputs.fonts, inputs.data.clone(), inputs.date)?;
+        let (letter, project) = (&inputs.letter, inputs.project());
+        let world = LetterWorld::new(
+            letter,
+            project,
+            text,
+            inputs.fonts,
+            inputs.data.clone(),
+            inputs.date,
+        )?;
         let typeset = typeset(&inputs, &world, text, &standards, Caches::Free)?;
         let products = Products::new(typeset, args, &inputs, &world, &standards)?;
         compile_time += products.compile_time;

@@ -52,7 +52,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     };
     let mut typst_errors = 0;
     for text in input.texts() {
-        let world = LetterWorld::new(&inputs.letter, &text, fonts, inputs.data.clone(), date)?;
+        let (letter, project) = (&inputs.letter, inputs.project());
+        let world = LetterWorld::new(letter, project, &text, fonts, inputs.data.clone(), date)?;
         match typeset(&inputs, &world, &text, &standards, Caches::Free) {
             Ok(_) => {}
             Err(Error::Typst { rendered, errors }) => {

@@ -11,13 +11,14 @@
 use std::path::PathBuf;
 
 use crate::args::ExportArgs;
+use crate::compile;
 use crate::data::DATA_PATH;
 use crate::error::Error;
 use crate::files::{self, is_within};
 use crate::fonts::PROJECT_FONTS;
 use crate::inputs::Inputs;
 use crate::output;
-use crate::world::{self, Reach, Text};
+use crate::world::{self, LetterWorld, Reach, Text};
 
 /// The licences of the bundled fonts, which go with them.
 const LICENCES: [(&str, &str); 2] = [
@@ -36,6 +37,21 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
             dir.display(),
             letter.display()
         )));
+    }
+
+    // The export is one letter folder: a letter that reads a style shared
+    // from elsewhere in its project would not compile from it.
+    for text in std::iter::once(Text::Original).chain(Text::translations(letter)) {
+        let (data, project) = (inputs.data.clone(), inputs.project());
+        let world = LetterWorld::new(letter, project, &text, inputs.fonts, data, inputs.date)?;
+        let _ = compile::compile(&world);
+        if let Some(file) = world.read_outside(letter).first() {
+            return Err(Error::Usage(format!(
+                "`{}` reads `{file}`, outside the letter folder; export-typst writes one letter \
+                 folder: copy what it reads into it to export (nothing was written)",
+                letter.join(text.file()).display()
+            )));
+        }
     }
 
     let mut project: Vec<(PathBuf, Vec<u8>)> = Vec::new();

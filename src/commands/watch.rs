@@ -32,11 +32,12 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub fn run(args: &BuildArgs) -> Result<(), Error> {
     catch_interrupt();
     let standards = Standards::new(&args.standards.pdf_standard)?;
-    let watched = |snapshot: &mut Snapshot| {
-        *snapshot = Snapshot::take(&args.input.letter, &args.input.signatories)
+    let mut watched = Watched {
+        letter: args.input.letter.clone(),
+        signatories: args.input.signatories.clone(),
+        shared: Vec::new(),
     };
-    let mut snapshot = Snapshot::default();
-    watched(&mut snapshot);
+    let mut snapshot = watched.snapshot();
 
     // Until the inputs are valid there is nothing to build: wait for a fix.
     let mut inputs = loop {
@@ -44,7 +45,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
             Ok(inputs) => break inputs,
             Err(err) => report::error(&err),
         }
-        if wait_for_change(&mut snapshot, args).is_none() {
+        if wait_for_change(&mut snapshot, &watched).is_none() {
             return Ok(());
         }
     };
@@ -56,16 +57,22 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         ));
     };
     Targets::check_early(args, &inputs, &texts)?;
+    let (letter, project) = (&inputs.letter, inputs.project());
     let mut world =
-        LetterWorld::new(&inputs.letter, text, inputs.fonts, inputs.data.clone(), inputs.date)?;
+        LetterWorld::new(letter, project, text, inputs.fonts, inputs.data.clone(), inputs.date)?;
     rebuild("first build", args, &inputs, &mut world, text, &standards, Instant::now())?;
+    // Files of a style shared from elsewhere in the project are watched too.
+    // (Only they join the snapshot: an edit made during the first build is
+    // still seen as a change.)
+    watched.shared = world.read_outside(letter).into_iter().map(PathBuf::from).collect();
+    snapshot.0.extend(Snapshot::take(Path::new(""), Path::new(""), &watched.shared).0);
     note!(
         "watching {} and {} (Ctrl-C to stop)",
         args.input.letter.display(),
         args.input.signatories.display()
     );
 
-    while let Some(changed) = wait_for_change(&mut snapshot, args) {
+    while let Some(changed) = wait_for_change(&mut snapshot, &watched) {
         let started = Instant::now();
         if changed.iter().any(|p| p == &args.input.signatories) {
             match Inputs::load(&args.input) {
@@ -137,14 +144,28 @@ fn rebuild(
     Ok(())
 }
 
+/// What `watch` looks at: the letter folder, the list, and the files a
+/// letter reads from elsewhere in its project.
+struct Watched {
+    letter: PathBuf,
+    signatories: PathBuf,
+    shared: Vec<PathBuf>,
+}
+
+impl Watched {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot::take(&self.letter, &self.signatories, &self.shared)
+    }
+}
+
 /// Blocks until a watched file changes; `None` once interrupted.
-fn wait_for_change(snapshot: &mut Snapshot, args: &BuildArgs) -> Option<Vec<PathBuf>> {
+fn wait_for_change(snapshot: &mut Snapshot, watched: &Watched) -> Option<Vec<PathBuf>> {
     loop {
         if INTERRUPTED.load(Ordering::SeqCst) {
             return None;
         }
         std::thread::sleep(POLL);
-        let now = Snapshot::take(&args.input.letter, &args.input.signatories);
+        let now = watched.snapshot();
         let changed = now.changed_since(snapshot);
         if !changed.is_empty() {
             *snapshot = now;
@@ -158,7 +179,9 @@ fn wait_for_change(snapshot: &mut Snapshot, args: &BuildArgs) -> Option<Vec<Path
 struct Snapshot(BTreeMap<PathBuf, (SystemTime, u64)>);
 
 impl Snapshot {
-    fn take(letter: &Path, signatories: &Path) -> Self {
+    /// The stamps of the list, the letter folder's files and `shared`; an
+    /// empty path stands for none.
+    fn take(letter: &Path, signatories: &Path, shared: &[PathBuf]) -> Self {
         let mut files = BTreeMap::new();
         let mut add = |path: &Path| {
             if let Ok(meta) = std::fs::metadata(path) {
@@ -167,6 +190,9 @@ impl Snapshot {
             }
         };
         add(signatories);
+        for path in shared {
+            add(path);
+        }
         // A folder that cannot be listed right now (mid-save) counts as empty;
         // the next look sees its files as changed.
         for file in letter_files(letter).unwrap_or_default() {

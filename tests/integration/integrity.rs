@@ -505,7 +505,7 @@ fn messages_name_what_is_wrong() {
 
     s.write("signatories.toml", "[[individual]]\nname = \"Ann Alpha\"\n");
     let main = s.read("letter/main.typ");
-    s.write("letter/main.typ", &format!("{main}\n#read(\"../signatories.toml\")\n"));
+    s.write("letter/main.typ", &format!("{main}\n#read(\"../../signatories.toml\")\n"));
     let run = s.run(&["build", "--date", DATE]).refused(1, "escape");
     assert!(!run.stderr.contains("--root"), "{}", run.stderr);
 }

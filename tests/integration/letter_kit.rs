@@ -151,3 +151,30 @@ fn a_new_project_builds_at_once() {
     s.run(&["new", "other", "--lang", "Deutsch"]).refused(2, "language tag");
     assert!(!s.path("other").exists());
 }
+
+#[test]
+fn letters_share_one_style_inside_their_project() {
+    let s = kit();
+    std::fs::create_dir(s.path("style")).unwrap();
+    std::fs::rename(s.path("letter/template.typ"), s.path("style/template.typ")).unwrap();
+    std::fs::rename(s.path("letter/logo.svg"), s.path("style/logo.svg")).unwrap();
+    for file in ["letter/main.typ", "letter/main.en.typ"] {
+        let text = s.read(file).replace("\"template.typ\"", "\"../style/template.typ\"");
+        s.write(file, &text.replace("image(\"logo.svg\"", "image(\"../style/logo.svg\""));
+    }
+    s.run(&["build", "--all-languages", "--date", DATE, "-o", "{lang}.pdf"]).ok();
+    assert!(Pdf::open(&s.path("de.pdf")).reading_text().contains("13. Februar 2025"));
+    s.run(&["export-typst", "project", "--date", DATE]).refused(1, "outside the letter folder");
+    assert!(!s.path("project").exists());
+    // The style may not reach outside the project, links included.
+    let outside = Scratch::new();
+    std::os::unix::fs::symlink(outside.path("letter/main.typ"), s.path("style/elsewhere.typ"))
+        .unwrap();
+    let style = s.read("style/template.typ");
+    s.write(
+        "style/template.typ",
+        &format!("{style}\n#let leak = read(\"elsewhere.typ\")\n#leak\n"),
+    );
+    s.run(&["build", "--date", DATE, "-o", "x.pdf"]).refused(1, "leads outside the project folder");
+    s.run(&["check", "--date", DATE]).refused(1, "leads outside the project folder");
+}
