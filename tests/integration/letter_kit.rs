@@ -100,6 +100,16 @@ fn one_translation_and_the_names_of_what_is_missing() {
 }
 
 #[test]
+fn any_label_can_be_worded_otherwise() {
+    let s = kit();
+    let main = s.read("letter/main.en.typ");
+    s.write("letter/main.en.typ", &main.replace("  lang: \"en\",", "  lang: \"en\",\n  labels: (signatories: [Signed by]),"));
+    s.run(&["build", "--lang", "en", "--date", DATE, "-o", "en.pdf"]).ok();
+    let text = Pdf::open(&s.path("en.pdf")).reading_text();
+    assert!(text.contains("Signed by*") && !text.contains("Signatories*"), "{text}");
+}
+
+#[test]
 fn a_wrong_parameter_lists_the_accepted_ones() {
     let s = kit();
     let main = s.read("letter/main.typ");
