@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use typst::foundations::Bytes;
+
 use crate::args::InputArgs;
 use crate::data::LetterData;
 use crate::date::LetterDate;
@@ -18,8 +20,8 @@ pub struct Inputs {
     pub signatories: Signatories,
     pub date: LetterDate,
     pub version: Option<String>,
-    /// The JSON the template reads.
-    pub data: Vec<u8>,
+    /// The JSON the template reads, shared with every world made from it.
+    pub data: Bytes,
     /// The fonts the letter is set in.
     pub fonts: &'static Fonts,
 }
@@ -45,6 +47,7 @@ impl Inputs {
             return Err(Error::Glyphs { list: Box::new(list), missing });
         }
         let fonts = select_fonts(&typefaces, &list, &args.letter);
+        let data = Bytes::new(data);
         Ok(Self { letter: args.letter.clone(), signatories: list, date, version, data, fonts })
     }
 }

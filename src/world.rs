@@ -142,7 +142,7 @@ impl LetterWorld {
         project: &Path,
         text: &Text,
         fonts: &'static Fonts,
-        data: Vec<u8>,
+        data: Bytes,
         date: LetterDate,
     ) -> Result<Self, WorldError> {
         let canonical_letter = letter_root(letter)?;
@@ -175,7 +175,7 @@ impl LetterWorld {
             canonical_root,
             main: project_file(&format!("/{main_path}")),
             data_id: project_file(DATA_PATH),
-            data: Bytes::new(data),
+            data,
             today: date.datetime(),
             library: LazyHash::new(Library::builder().build()),
             fonts,
@@ -184,8 +184,8 @@ impl LetterWorld {
     }
 
     /// Replaces the generated data (signatories, date) for the next compile.
-    pub fn set_data(&mut self, data: Vec<u8>, date: LetterDate, fonts: &'static Fonts) {
-        self.data = Bytes::new(data);
+    pub fn set_data(&mut self, data: Bytes, date: LetterDate, fonts: &'static Fonts) {
+        self.data = data;
         self.today = date.datetime();
         self.fonts = fonts;
     }

@@ -35,7 +35,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     }
     errors.sort_by_key(|f| f.span.start);
 
-    let data = LetterData::new(&list, date, input.version_label.as_deref()).to_json();
+    let data = typst::foundations::Bytes::new(
+        LetterData::new(&list, date, input.version_label.as_deref()).to_json(),
+    );
     let fonts = select_fonts(&typefaces, &list, &input.letter);
     let mut out = report::stderr();
     report::problems_in(&mut out, &list.path, &list.source, &errors, Severity::Error);

@@ -72,7 +72,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
             .map_err(|err| Error::Usage(format!("cannot read `{}`: {err}", file.path.display())))?;
         project.push((relative.to_owned(), bytes));
     }
-    let data = &inputs.data;
+    let data = inputs.data.as_slice();
     let pretty: serde_json::Value = serde_json::from_slice(data).expect("our own JSON");
     let pretty = serde_json::to_vec_pretty(&pretty).expect("serialises");
     let letter_files = project.len();

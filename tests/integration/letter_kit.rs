@@ -103,7 +103,10 @@ fn one_translation_and_the_names_of_what_is_missing() {
 fn any_label_can_be_worded_otherwise() {
     let s = kit();
     let main = s.read("letter/main.en.typ");
-    s.write("letter/main.en.typ", &main.replace("  lang: \"en\",", "  lang: \"en\",\n  labels: (signatories: [Signed by]),"));
+    s.write(
+        "letter/main.en.typ",
+        &main.replace("  lang: \"en\",", "  lang: \"en\",\n  labels: (signatories: [Signed by]),"),
+    );
     s.run(&["build", "--lang", "en", "--date", DATE, "-o", "en.pdf"]).ok();
     let text = Pdf::open(&s.path("en.pdf")).reading_text();
     assert!(text.contains("Signed by*") && !text.contains("Signatories*"), "{text}");
