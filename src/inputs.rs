@@ -14,6 +14,9 @@ use crate::signatories::edit::NewEntry;
 use crate::signatories::{self, Signatories};
 use crate::world::{self, Reach};
 
+/// From how many signatories the inputs are checked on two cores.
+const PARALLEL_FROM: usize = 2000;
+
 /// A letter's validated inputs.
 pub struct Inputs {
     pub letter: PathBuf,
@@ -37,12 +40,18 @@ impl Inputs {
         let typefaces = typefaces(&args.signatories)?;
         let (date, version) = (args.letter_date(), args.version_label.clone());
         // The glyph check and the collated data are independent: one each
-        // per core, which a long list notices.
-        let (missing, data) = std::thread::scope(|scope| {
-            let missing = scope.spawn(|| fonts::missing_glyphs(&typefaces, &list));
-            let data = LetterData::new(&list, date, version.as_deref()).to_json();
-            (missing.join().expect("the glyph check does not panic"), data)
-        });
+        // per core, which a long list notices (a short one, re-read on every
+        // save in `watch`, is quicker without starting a thread).
+        let data = || LetterData::new(&list, date, version.as_deref()).to_json();
+        let (missing, data) = if list.entries.len() < PARALLEL_FROM {
+            (fonts::missing_glyphs(&typefaces, &list), data())
+        } else {
+            std::thread::scope(|scope| {
+                let missing = scope.spawn(|| fonts::missing_glyphs(&typefaces, &list));
+                let data = data();
+                (missing.join().expect("the glyph check does not panic"), data)
+            })
+        };
         if !missing.is_empty() {
             return Err(Error::Glyphs { list: Box::new(list), missing });
         }
