@@ -55,20 +55,19 @@ impl Pdf {
     /// The text of one page (1-based), as the PDF's text layer gives it.
     pub fn page_text(&self, page: u32) -> String {
         let page = page.to_string();
-        let output = Command::new("pdftotext")
-            .args(["-raw", "-f", &page, "-l", &page, "-enc", "UTF-8"])
-            .arg(&self.path)
-            .arg("-")
-            .output()
-            .expect("pdftotext (poppler-utils) is installed: see .ci/run");
-        assert!(output.status.success(), "pdftotext failed on {}", self.path.display());
-        String::from_utf8(output.stdout).unwrap()
+        self.text(&["-raw", "-f", &page, "-l", &page])
     }
 
     /// The whole text in reading order, as poppler reconstructs it for a
     /// reader (right-to-left runs in logical order), not in stream order.
     pub fn reading_text(&self) -> String {
+        self.text(&[])
+    }
+
+    /// `pdftotext ARGS FILE -`, in UTF-8.
+    fn text(&self, args: &[&str]) -> String {
         let output = Command::new("pdftotext")
+            .args(args)
             .args(["-enc", "UTF-8"])
             .arg(&self.path)
             .arg("-")
