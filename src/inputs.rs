@@ -9,7 +9,7 @@ use crate::args::InputArgs;
 use crate::data::LetterData;
 use crate::date::LetterDate;
 use crate::error::Error;
-use crate::fonts::{self, Fonts, Typefaces};
+use crate::fonts::{self, Fonts, MissingGlyph, Typefaces};
 use crate::signatories::edit::NewEntry;
 use crate::signatories::{self, Signatories};
 use crate::world::{self, Reach};
@@ -35,7 +35,19 @@ impl Inputs {
         self.signatories.path.parent().unwrap_or(Path::new(""))
     }
 
+    /// The inputs, refusing a character no font can print.
     pub fn load(args: &InputArgs) -> Result<Self, Error> {
+        let (inputs, missing) = Self::read(args)?;
+        if missing.is_empty() {
+            Ok(inputs)
+        } else {
+            Err(Error::Glyphs { list: Box::new(inputs.signatories), missing })
+        }
+    }
+
+    /// The inputs, and the characters no font can print (for `check`,
+    /// which reports them beside its other findings).
+    pub fn read(args: &InputArgs) -> Result<(Self, Vec<MissingGlyph>), Error> {
         let list = signatories::load(&args.signatories)?;
         let typefaces = typefaces(&args.signatories)?;
         let (date, version) = (args.letter_date(), args.version_label.clone());
@@ -52,12 +64,11 @@ impl Inputs {
                 (missing.join().expect("the glyph check does not panic"), data)
             })
         };
-        if !missing.is_empty() {
-            return Err(Error::Glyphs { list: Box::new(list), missing });
-        }
         let fonts = select_fonts(&typefaces, &list, &args.letter);
         let data = Bytes::new(data);
-        Ok(Self { letter: args.letter.clone(), signatories: list, date, version, data, fonts })
+        let inputs =
+            Self { letter: args.letter.clone(), signatories: list, date, version, data, fonts };
+        Ok((inputs, missing))
     }
 }
 
@@ -70,7 +81,7 @@ pub fn typefaces(signatories: &Path) -> Result<Typefaces, Error> {
 
 /// The fonts a letter needs, judged by every character of its sources and
 /// of the names and affiliations it prints.
-pub fn select_fonts(typefaces: &Typefaces, list: &Signatories, letter: &Path) -> &'static Fonts {
+fn select_fonts(typefaces: &Typefaces, list: &Signatories, letter: &Path) -> &'static Fonts {
     let printed = list.entries.iter().flat_map(|entry| {
         entry.fields().filter(|(key, _)| fonts::PRINTED_FIELDS.contains(key)).map(|(_, f)| f)
     });

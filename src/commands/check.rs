@@ -8,26 +8,22 @@
 use typst::diag::Severity;
 
 use crate::args::CheckArgs;
-use crate::data::LetterData;
 use crate::error::Error;
-use crate::fonts;
-use crate::inputs::{Inputs, select_fonts, typefaces};
+use crate::inputs::Inputs;
 use crate::pipeline::{Caches, Standards, typeset};
 use crate::report;
-use crate::signatories::{self, Level, Problem, lint};
+use crate::signatories::{Level, Problem, lint};
 use crate::world::LetterWorld;
 
 pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let input = &args.input;
     let standards = Standards::new(&args.standards.pdf_standard)?;
-    let date = input.letter_date();
-    let list = signatories::load(&input.signatories)?;
+    let (inputs, missing) = Inputs::read(input)?;
+    let list = &inputs.signatories;
 
-    let typefaces = typefaces(&input.signatories)?;
-    let mut errors: Vec<Problem> =
-        fonts::missing_glyphs(&typefaces, &list).iter().map(|m| m.to_problem()).collect();
+    let mut errors: Vec<Problem> = missing.iter().map(|m| m.to_problem()).collect();
     let mut warnings = Vec::new();
-    for finding in lint(&list) {
+    for finding in lint(list) {
         match finding.lint.level() {
             Level::Error => errors.push(finding.problem),
             Level::Warning => warnings.push(finding.problem),
@@ -35,27 +31,16 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     }
     errors.sort_by_key(|f| f.span.start);
 
-    let data = typst::foundations::Bytes::new(
-        LetterData::new(&list, date, input.version_label.as_deref()).to_json(),
-    );
-    let fonts = select_fonts(&typefaces, &list, &input.letter);
     let mut out = report::stderr();
     report::problems_in(&mut out, &list.path, &list.source, &errors, Severity::Error);
     report::problems_in(&mut out, &list.path, &list.source, &warnings, Severity::Warning);
     let (path, letter) = (list.path.display().to_string(), input.letter.display().to_string());
-    let counts = list.counts();
-    let inputs = Inputs {
-        letter: input.letter.clone(),
-        signatories: list,
-        date,
-        version: input.version_label.clone(),
-        data,
-        fonts,
-    };
+    let (counts, date) = (list.counts(), inputs.date);
     let mut typst_errors = 0;
     for text in input.texts() {
         let (letter, project) = (&inputs.letter, inputs.project());
-        let world = LetterWorld::new(letter, project, &text, fonts, inputs.data.clone(), date)?;
+        let world =
+            LetterWorld::new(letter, project, &text, inputs.fonts, inputs.data.clone(), date)?;
         match typeset(&inputs, &world, &text, &standards, Caches::Free) {
             Ok(_) => {}
             Err(Error::Typst { rendered, errors }) => {
