@@ -65,7 +65,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
     // (Only they join the snapshot: an edit made during the first build is
     // still seen as a change.)
     watched.shared = world.read_outside(letter).into_iter().map(PathBuf::from).collect();
-    snapshot.0.extend(Snapshot::take(Path::new(""), Path::new(""), &watched.shared).0);
+    snapshot.add_all(&watched.shared);
     note!(
         "watching {} and {} (Ctrl-C to stop)",
         args.input.letter.display(),
@@ -179,28 +179,33 @@ fn wait_for_change(snapshot: &mut Snapshot, watched: &Watched) -> Option<Vec<Pat
 struct Snapshot(BTreeMap<PathBuf, (SystemTime, u64)>);
 
 impl Snapshot {
-    /// The stamps of the list, the letter folder's files and `shared`; an
-    /// empty path stands for none.
+    /// The stamps of the list, the letter folder's files and `shared`.
     fn take(letter: &Path, signatories: &Path, shared: &[PathBuf]) -> Self {
-        let mut files = BTreeMap::new();
-        let mut add = |path: &Path| {
-            if let Ok(meta) = std::fs::metadata(path) {
-                let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-                files.insert(path.to_owned(), (modified, meta.len()));
-            }
-        };
-        add(signatories);
-        for path in shared {
-            add(path);
-        }
+        let mut snapshot = Snapshot::default();
+        snapshot.add(signatories);
+        snapshot.add_all(shared);
         // A folder that cannot be listed right now (mid-save) counts as empty;
         // the next look sees its files as changed.
         for file in letter_files(letter).unwrap_or_default() {
             if file.reach == Reach::Inside {
-                add(&file.path);
+                snapshot.add(&file.path);
             }
         }
-        Snapshot(files)
+        snapshot
+    }
+
+    /// Adds a file's stamp, if it exists.
+    fn add(&mut self, path: &Path) {
+        if let Ok(meta) = std::fs::metadata(path) {
+            let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            self.0.insert(path.to_owned(), (modified, meta.len()));
+        }
+    }
+
+    fn add_all(&mut self, paths: &[PathBuf]) {
+        for path in paths {
+            self.add(path);
+        }
     }
 
     /// Files added, removed or modified since `before`.
