@@ -197,17 +197,33 @@ impl Typefaces {
         match (&self.project, scripts) {
             (None, false) => &BASE_FONTS,
             (None, true) => &ALL_FONTS,
-            (Some(project), scripts) => {
-                let mut files = project.files.clone();
-                files.extend(BASE_FONTS.files.iter().cloned());
-                if scripts {
-                    files.extend(SCRIPT_FONTS.files.iter().cloned());
-                }
-                // Lives for the rest of the run, as the bundled sets do.
-                Box::leak(Box::new(Fonts::new(files)))
-            }
+            (Some(project), scripts) => with_project(project, scripts),
         }
     }
+}
+
+/// A project's fonts with the bundled ones, made once per distinct set and
+/// kept for the rest of the run, as the bundled sets are: `watch` asks again
+/// on every save of the list.
+fn with_project(project: &Fonts, scripts: bool) -> &'static Fonts {
+    type Key = (Vec<(String, u128)>, bool);
+    static MADE: std::sync::Mutex<Vec<(Key, &'static Fonts)>> = std::sync::Mutex::new(Vec::new());
+    let key: Key = (
+        project.files.iter().map(|f| (f.name.clone(), typst::utils::hash128(&f.bytes))).collect(),
+        scripts,
+    );
+    let mut made = MADE.lock().expect("font sets lock");
+    if let Some((_, fonts)) = made.iter().find(|(k, _)| *k == key) {
+        return fonts;
+    }
+    let mut files = project.files.clone();
+    files.extend(BASE_FONTS.files.iter().cloned());
+    if scripts {
+        files.extend(SCRIPT_FONTS.files.iter().cloned());
+    }
+    let fonts: &'static Fonts = Box::leak(Box::new(Fonts::new(files)));
+    made.push((key, fonts));
+    fonts
 }
 
 static ALL_FONTS: LazyLock<Fonts> = LazyLock::new(|| {
