@@ -212,25 +212,29 @@ fn temp_prefix(path: &Path) -> String {
 
 /// A new file beside `path` with a name no other process or call uses.
 fn create_temp(path: &Path) -> io::Result<(PathBuf, File)> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     if path.file_name().is_none() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "no file name"));
     }
-    let dir = folder_of(path);
     loop {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let name =
-            format!("{}{}-{n}-{nanos:09}{TEMP_SUFFIX}", temp_prefix(path), std::process::id());
-        let temp = dir.join(name);
+        let temp = temp_path(path, "");
         match OpenOptions::new().write(true).create_new(true).open(&temp) {
             Ok(file) => return Ok((temp, file)),
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(err) => return Err(err),
         }
     }
+}
+
+/// A name beside `path` that no other process or call uses:
+/// `.NAME.{what}PID-N-NANOS.openletter.tmp`.
+fn temp_path(path: &Path, what: &str) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos =
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name =
+        format!("{}{what}{}-{n}-{nanos:09}{TEMP_SUFFIX}", temp_prefix(path), std::process::id());
+    folder_of(path).join(name)
 }
 
 /// Removes this tool's temporary files for `path` that are older than
@@ -295,19 +299,10 @@ pub fn write_folder(
             return Err(fail(dir, io::Error::new(io::ErrorKind::AlreadyExists, why)));
         }
     }
-    let name = dir.file_name().ok_or_else(|| fail(dir, io::ErrorKind::InvalidInput.into()))?;
-    let parent = folder_of(dir);
-    let unique = |what: &str| {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        parent.join(format!(
-            ".{}.{what}-{}-{nanos:09}{TEMP_SUFFIX}",
-            name.to_string_lossy(),
-            std::process::id()
-        ))
-    };
-    let staging = unique("new");
+    if dir.file_name().is_none() {
+        return Err(fail(dir, io::ErrorKind::InvalidInput.into()));
+    }
+    let staging = temp_path(dir, "new-");
     fs::create_dir(&staging).map_err(|e| fail(dir, e))?;
     let filled = (|| {
         for (relative, bytes) in files {
@@ -339,7 +334,7 @@ pub fn write_folder(
             fail(dir, e)
         });
     }
-    let old = unique("old");
+    let old = temp_path(dir, "old-");
     if let Err(e) = fs::rename(dir, &old) {
         let _ = fs::remove_dir_all(&staging);
         return Err(fail(dir, e));
