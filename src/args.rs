@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::builder::NonEmptyStringValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::date::LetterDate;
+use crate::date::{LetterDate, Moment};
 use crate::signatories::Kind;
 use crate::world::Text;
 
@@ -28,7 +28,11 @@ pub enum Command {
     /// List, add, remove, import or compare signatories.
     Signatories(SignatoriesArgs),
     /// Build, then rebuild whenever the letter or the signatories change.
-    Watch(BuildArgs),
+    Watch(WatchArgs),
+    /// Write the letter as a static web site: a page per language with the
+    /// full text, notes and signatories, beside its PDF, with
+    /// signatories.json and counter.svg for partner sites.
+    Publish(PublishArgs),
     /// Write a standalone Typst project (template, text, data, fonts) that
     /// the typst CLI or web app compiles into the same letter.
     ExportTypst(ExportArgs),
@@ -275,9 +279,9 @@ pub struct InputArgs {
         long,
         value_name = "UNIX_TIMESTAMP",
         env = "SOURCE_DATE_EPOCH",
-        value_parser = LetterDate::parse_epoch
+        value_parser = Moment::parse_epoch
     )]
-    pub creation_timestamp: Option<LetterDate>,
+    pub creation_timestamp: Option<Moment>,
 
     /// A version label (a tag, a run number) for the metadata and, where the
     /// letter prints it, a line on the last page.
@@ -328,18 +332,25 @@ pub struct ExportArgs {
 impl InputArgs {
     /// The date the letter carries: --date, else the timestamp, else today.
     pub fn letter_date(&self) -> LetterDate {
-        self.date.or(self.creation_timestamp).unwrap_or_else(LetterDate::today)
+        self.date.or(self.creation_timestamp.map(|m| m.date())).unwrap_or_else(LetterDate::today)
+    }
+
+    /// When the signatories were last published: the creation timestamp,
+    /// so that CI's pages are reproducible, else now.
+    pub fn updated(&self) -> Moment {
+        self.creation_timestamp.unwrap_or_else(Moment::now)
+    }
+
+    /// The original and every translation.
+    pub fn all_texts(&self) -> Vec<Text> {
+        std::iter::once(Text::Original).chain(Text::translations(&self.letter)).collect()
     }
 
     /// The texts to build: the original, one translation, or all.
     pub fn texts(&self) -> Vec<Text> {
         match (&self.lang, self.all_languages) {
             (Some(lang), _) => vec![Text::Translation(lang.clone())],
-            (None, true) => {
-                let mut texts = vec![Text::Original];
-                texts.extend(Text::translations(&self.letter));
-                texts
-            }
+            (None, true) => self.all_texts(),
             (None, false) => vec![Text::Original],
         }
     }
@@ -456,6 +467,62 @@ impl BuildArgs {
             None => "open-letter-{date}.pdf".into(),
         }
     }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+
+    /// Also keep the web site in this folder current (as `publish DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub publish: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PublishArgs {
+    /// The folder to write the site into: made, or replaced whole if
+    /// openletter wrote it before (any other folder is refused).
+    pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub standards: StandardArgs,
+
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// Print how long each stage took, on stderr.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SiteArgs {
+    /// The address the site is served from (https://example.org/letter/):
+    /// links shared on social media need it for the preview image.
+    #[arg(long, value_name = "URL", value_parser = parse_site_url)]
+    pub site_url: Option<String>,
+}
+
+/// An http(s) address, ending in `/` so that file names can follow it.
+fn parse_site_url(text: &str) -> Result<String, String> {
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    let host = rest.and_then(|r| r.split('/').next()).unwrap_or("");
+    if host.is_empty() {
+        return Err("expected an address starting with https:// and a host".into());
+    }
+    if let Some(c) =
+        text.chars().find(|c| c.is_whitespace() || c.is_control() || "\"<>'`\\".contains(*c))
+    {
+        return Err(format!("{c:?} cannot appear in an address"));
+    }
+    Ok(if text.ends_with('/') { text.to_owned() } else { format!("{text}/") })
 }
 
 /// The resolutions previews may have: enough to read, not so many that a

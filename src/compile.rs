@@ -1,4 +1,5 @@
-//! Compiling a letter into pages, and the pages into PDF bytes.
+//! Compiling a letter into pages, and the pages into PDF bytes; or into a
+//! web page (Typst's HTML export), and that into HTML text.
 
 use clap::ValueEnum;
 use typst::diag::{SourceDiagnostic, Warned};
@@ -29,6 +30,51 @@ pub fn compile(world: &LetterWorld) -> Result<Compiled, CompileError> {
         Ok(document) => Ok(Compiled { document, warnings }),
         Err(errors) => Err(CompileError { errors, warnings }),
     }
+}
+
+/// A letter compiled for the web, and what Typst had to say about it.
+pub struct CompiledPage {
+    pub document: typst_html::HtmlDocument,
+    pub warnings: EcoVec<SourceDiagnostic>,
+}
+
+/// Compiles a world made with [`LetterWorld::for_web`] into a web page.
+pub fn compile_page(world: &LetterWorld) -> Result<CompiledPage, CompileError> {
+    let Warned { output, warnings } = typst::compile::<typst_html::HtmlDocument>(world);
+    // Typst says, for every page, that its HTML export is experimental: we
+    // know, and check the pages ourselves.
+    let warnings: EcoVec<SourceDiagnostic> =
+        warnings.into_iter().filter(|w| !w.message.starts_with("html export is")).collect();
+    match output {
+        Ok(document) => Ok(CompiledPage { document, warnings }),
+        Err(errors) => Err(CompileError { errors, warnings }),
+    }
+}
+
+pub fn export_html(page: &CompiledPage) -> Result<String, CompileError> {
+    typst_html::html(&page.document, &typst_html::HtmlOptions::default())
+        .map(|html| without_svg_prefix(&html))
+        .map_err(|errors| CompileError { errors, warnings: page.warnings.clone() })
+}
+
+/// The namespace prefix Typst declares on the SVG of a drawn frame (for
+/// HTML inside it, which a letter's frames never hold).
+const SVG_PREFIX: &str = " xmlns:h5=\"http://www.w3.org/1999/xhtml\"";
+
+/// The page without that declaration, which HTML's syntax does not allow
+/// (validators reject it; browsers ignore it). Only `<svg` start tags are
+/// touched: in text, `<` is always escaped, so a name can never be one.
+fn without_svg_prefix(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg ") {
+        let end = start + rest[start..].find('>').unwrap_or(rest.len() - start);
+        out.push_str(&rest[..start]);
+        out.push_str(&rest[start..end].replace(SVG_PREFIX, ""));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How the PDF is written. Everything that could differ between two runs is
@@ -97,6 +143,19 @@ fn to_typst(standard: PdfStandard) -> typst_pdf::PdfStandard {
         PdfStandard::A_4f => T::A_4f,
         PdfStandard::A_4e => T::A_4e,
         PdfStandard::Ua_1 => T::Ua_1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_svg_prefix;
+
+    #[test]
+    fn only_svg_tags_lose_the_prefix() {
+        let text = "<p>x xmlns:h5=\"http://www.w3.org/1999/xhtml\"</p>";
+        let page =
+            format!("<svg a=\"1\" xmlns:h5=\"http://www.w3.org/1999/xhtml\"><g/></svg>{text}");
+        assert_eq!(without_svg_prefix(&page), format!("<svg a=\"1\"><g/></svg>{text}"));
     }
 }
 

@@ -39,6 +39,23 @@ pub struct DateData {
     pub day: u32,
 }
 
+impl DateData {
+    pub fn new(date: LetterDate) -> Self {
+        use chrono::Datelike;
+        DateData {
+            iso: date.iso(),
+            long: date.long(),
+            languages: LANGUAGES
+                .iter()
+                .filter_map(|tag| Some((*tag, date.long_in(tag)?)))
+                .collect(),
+            year: date.0.year(),
+            month: date.0.month(),
+            day: date.0.day(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct Entry<'a> {
     pub kind: &'static str,
@@ -51,22 +68,10 @@ pub struct Entry<'a> {
 
 impl<'a> LetterData<'a> {
     pub fn new(list: &'a Signatories, date: LetterDate, version: Option<&'a str>) -> Self {
-        use chrono::Datelike;
-        let signatories = entries(list);
         LetterData {
-            date: DateData {
-                iso: date.iso(),
-                long: date.long(),
-                languages: LANGUAGES
-                    .iter()
-                    .filter_map(|tag| Some((*tag, date.long_in(tag)?)))
-                    .collect(),
-                year: date.0.year(),
-                month: date.0.month(),
-                day: date.0.day(),
-            },
+            date: DateData::new(date),
             counts: list.counts(),
-            signatories,
+            signatories: entries(list),
             version,
         }
     }
@@ -74,6 +79,81 @@ impl<'a> LetterData<'a> {
     pub fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("letter data serialises")
     }
+}
+
+/// What the template is told when it makes the web page of one text, as
+/// `data.site`; every address is relative to that page unless `url` says
+/// where the site is served from.
+#[derive(Serialize)]
+pub struct SiteData {
+    /// The page's own PDF.
+    pub pdf: String,
+    /// The first page as a PNG, for link previews (absolute with `url`).
+    pub preview: String,
+    /// The page's address, when the site's is known.
+    pub url: Option<String>,
+    pub updated: Updated,
+    /// Every text's page, the original first, for the links between them.
+    pub texts: Vec<TextPage>,
+    /// The font files the page's stylesheet declares.
+    pub fonts: Vec<WebFont>,
+}
+
+/// When the list was last published.
+#[derive(Serialize)]
+pub struct Updated {
+    /// "2025-02-17T14:45:00Z"
+    pub iso: String,
+    /// "14:45", UTC.
+    pub time: String,
+    pub date: DateData,
+}
+
+#[derive(Serialize)]
+pub struct TextPage {
+    /// Its language tag, for `hreflang`.
+    pub lang: String,
+    /// From the page being made, for links on it.
+    pub href: String,
+    /// The same, absolute when the site's address is known.
+    pub url: String,
+    /// Whether it is the page being made.
+    pub current: bool,
+}
+
+#[derive(Serialize, Clone)]
+pub struct WebFont {
+    pub family: String,
+    pub weight: u16,
+    /// "normal" or "italic".
+    pub style: &'static str,
+    pub href: String,
+}
+
+/// The letter's data with `site` added: the data of its web page. The JSON
+/// of the signatories is reused as it is, not made again.
+pub fn with_site(data: &[u8], site: &SiteData) -> Vec<u8> {
+    let body = data.strip_suffix(b"}").expect("letter data is a JSON object");
+    let mut out = Vec::with_capacity(data.len() + 1024);
+    out.extend_from_slice(body);
+    out.extend_from_slice(br#","site":"#);
+    serde_json::to_writer(&mut out, site).expect("site data serialises");
+    out.push(b'}');
+    out
+}
+
+/// The list as `signatories list --json` prints it, and as a published site
+/// offers it (`signatories.json`, without withdrawals but with the time of
+/// publication).
+#[derive(Serialize)]
+pub struct Listing<'a> {
+    pub counts: Counts,
+    pub signatories: Vec<Entry<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Vec<Withdrawn<'a>>>,
+    /// When the list was published: "2025-02-17T14:45:00Z".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
 }
 
 /// One who withdrew, as `list --json` shows them.

@@ -51,18 +51,6 @@ impl LetterDate {
         parse_iso(given).map(Self)
     }
 
-    /// `SOURCE_DATE_EPOCH` / `--creation-timestamp`: seconds since 1970, UTC.
-    pub fn parse_epoch(given: &str) -> Result<Self, DateError> {
-        let given = given.trim();
-        let invalid = |why: &str| DateError::Epoch { why: format!("`{given}` {why}") };
-        let seconds: i64 = given.parse().map_err(|_| invalid("is not a whole number"))?;
-        let date = chrono::DateTime::from_timestamp(seconds, 0)
-            .map(|datetime| datetime.date_naive())
-            .filter(|date| YEARS.contains(&date.year()))
-            .ok_or_else(|| invalid("is out of range"))?;
-        Ok(Self(date))
-    }
-
     /// "13 February 2025": the date in British English words, for messages.
     pub fn long(&self) -> String {
         self.long_in("en-GB").expect("en-GB is a known language")
@@ -96,6 +84,43 @@ impl LetterDate {
     /// "2025-02-13".
     pub fn iso(&self) -> String {
         self.0.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// A moment in UTC, to the second: `SOURCE_DATE_EPOCH`, which dates a
+/// letter (its day) and says when a published page was last updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment(pub chrono::DateTime<chrono::Utc>);
+
+impl Moment {
+    pub fn now() -> Self {
+        Self(chrono::Utc::now())
+    }
+
+    /// `SOURCE_DATE_EPOCH` / `--creation-timestamp`: seconds since 1970, UTC.
+    pub fn parse_epoch(given: &str) -> Result<Self, DateError> {
+        let given = given.trim();
+        let invalid = |why: &str| DateError::Epoch { why: format!("`{given}` {why}") };
+        let seconds: i64 = given.parse().map_err(|_| invalid("is not a whole number"))?;
+        chrono::DateTime::from_timestamp(seconds, 0)
+            .filter(|moment| YEARS.contains(&moment.year()))
+            .map(Self)
+            .ok_or_else(|| invalid("is out of range"))
+    }
+
+    /// Its day in UTC.
+    pub fn date(&self) -> LetterDate {
+        LetterDate(self.0.date_naive())
+    }
+
+    /// "2025-02-17T14:45:00Z".
+    pub fn iso(&self) -> String {
+        self.0.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+
+    /// "14:45", in UTC.
+    pub fn time(&self) -> String {
+        self.0.format("%H:%M").to_string()
     }
 }
 
@@ -173,9 +198,11 @@ mod tests {
 
     #[test]
     fn timestamps_within_four_digit_years() {
-        assert_eq!(LetterDate::parse_epoch("1739404800").unwrap().iso(), "2025-02-13");
+        let moment = Moment::parse_epoch("1739454300").unwrap();
+        assert_eq!((moment.date().iso(), moment.time()), ("2025-02-13".into(), "13:45".into()));
+        assert_eq!(moment.iso(), "2025-02-13T13:45:00Z");
         for bad in ["yesterday", "253402300800", "-62135596801", "99999999999999999999", ""] {
-            assert!(LetterDate::parse_epoch(bad).is_err(), "{bad}");
+            assert!(Moment::parse_epoch(bad).is_err(), "{bad}");
         }
     }
 }

@@ -68,6 +68,12 @@ pub const SCRIPTS: [(&str, &[u8]); 20] = bundled![
     "NanumGothic.ttf",
 ];
 
+/// The licences of the bundled fonts, which go wherever they are copied.
+pub const LICENCES: [(&str, &str); 2] = [
+    ("OFL.txt", include_str!("../fonts/OFL.txt")),
+    ("LICENSE-Apache-2.0.txt", include_str!("../fonts/LICENSE-Apache-2.0.txt")),
+];
+
 /// One font file and where it came from.
 #[derive(Clone)]
 pub struct FontFile {

@@ -27,6 +27,7 @@ mod pipeline;
 mod preview;
 mod report;
 mod signatories;
+mod site;
 mod world;
 
 use std::process::ExitCode;

@@ -108,7 +108,7 @@ pub fn typeset(
 
 /// Renders Typst's errors and warnings now, while the world that can show
 /// their source is at hand.
-fn typst_error(world: &LetterWorld, err: CompileError) -> Error {
+pub fn typst_error(world: &LetterWorld, err: CompileError) -> Error {
     let errors = err.errors.len();
     let all: Vec<SourceDiagnostic> = err.errors.into_iter().chain(err.warnings).collect();
     Error::Typst { rendered: report::typst(world, &all), errors }

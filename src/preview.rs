@@ -21,30 +21,28 @@ const RECORD: &str = ".openletter-previews";
 
 /// Renders every page at `ppi` pixels per inch, in page order.
 pub fn render(document: &PagedDocument, ppi: f32) -> Result<Vec<Vec<u8>>, String> {
+    (0..document.pages().len()).map(|index| render_page(document, index, ppi)).collect()
+}
+
+/// Renders one page (counted from 0) as a PNG.
+pub fn render_page(document: &PagedDocument, index: usize, ppi: f32) -> Result<Vec<u8>, String> {
     let scale = f64::from(ppi) / 72.0;
-    for (i, page) in document.pages().iter().enumerate() {
-        let size = page.frame.size();
-        let pixels = size.x.to_pt() * scale * size.y.to_pt() * scale;
-        if pixels > MAX_PIXELS {
-            return Err(format!(
-                "page {} at {ppi} ppi would be {:.0} megapixels, more than the {:.0} a preview may \
-                 have; lower --png-ppi",
-                i + 1,
-                pixels / 1e6,
-                MAX_PIXELS / 1e6
-            ));
-        }
+    let page = &document.pages()[index];
+    let size = page.frame.size();
+    let pixels = size.x.to_pt() * scale * size.y.to_pt() * scale;
+    if pixels > MAX_PIXELS {
+        return Err(format!(
+            "page {} at {ppi} ppi would be {:.0} megapixels, more than the {:.0} a preview may \
+             have; lower --png-ppi",
+            index + 1,
+            pixels / 1e6,
+            MAX_PIXELS / 1e6
+        ));
     }
     let options = RenderOptions { pixel_per_pt: Scalar::new(scale), ..RenderOptions::default() };
-    document
-        .pages()
-        .iter()
-        .map(|page| {
-            typst_render::render(page, &options)
-                .encode_png()
-                .map_err(|err| format!("cannot encode a preview: {err}"))
-        })
-        .collect()
+    typst_render::render(page, &options)
+        .encode_png()
+        .map_err(|err| format!("cannot encode a preview: {err}"))
 }
 
 /// `page-01.png`, …: as many digits as the page count needs, so the files

@@ -183,6 +183,15 @@ impl LetterWorld {
         })
     }
 
+    /// The same world, for the web: Typst's HTML export enabled, and the data
+    /// of the page (see [`crate::data::with_site`]).
+    pub fn for_web(mut self, data: Bytes) -> Self {
+        let features = [typst::Feature::Html].into_iter().collect();
+        self.library = LazyHash::new(Library::builder().with_features(features).build());
+        self.data = data;
+        self
+    }
+
     /// Replaces the generated data (signatories, date) for the next compile.
     pub fn set_data(&mut self, data: Bytes, date: LetterDate, fonts: &'static Fonts) {
         self.data = data;

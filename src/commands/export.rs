@@ -15,16 +15,10 @@ use crate::compile;
 use crate::data::DATA_PATH;
 use crate::error::Error;
 use crate::files::{self, is_within};
-use crate::fonts::PROJECT_FONTS;
+use crate::fonts::{LICENCES, PROJECT_FONTS};
 use crate::inputs::Inputs;
 use crate::output;
 use crate::world::{self, LetterWorld, Reach, Text};
-
-/// The licences of the bundled fonts, which go with them.
-const LICENCES: [(&str, &str); 2] = [
-    ("OFL.txt", include_str!("../../fonts/OFL.txt")),
-    ("LICENSE-Apache-2.0.txt", include_str!("../../fonts/LICENSE-Apache-2.0.txt")),
-];
 
 pub fn run(args: &ExportArgs) -> Result<(), Error> {
     let inputs = Inputs::load(&args.input)?;

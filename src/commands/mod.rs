@@ -6,6 +6,7 @@ mod diff;
 mod export;
 mod import;
 mod new;
+mod publish;
 mod signatories;
 mod watch;
 
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Build(args) => build::run(&args).map(|()| 0),
         Command::Watch(args) => watch::run(&args).map(|()| 0),
+        Command::Publish(args) => publish::run(&args).map(|()| 0),
         Command::ExportTypst(args) => export::run(&args).map(|()| 0),
         Command::Signatories(args) => signatories::run(args),
         Command::Check(args) => check::run(&args),

@@ -3,15 +3,13 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::args::{AddArgs, EditArgs, RemoveArgs, SignatoriesAction, SignatoriesArgs};
-use crate::data::{self, Entry};
+use crate::data;
 use crate::date::LetterDate;
 use crate::error::Error;
 use crate::inputs::{load_signatories, refuse_entry, typefaces};
 use crate::signatories::edit::{Changes, Editor, NewEntry};
-use crate::signatories::{Counts, Kind, Signatories, fold, line_col};
+use crate::signatories::{Kind, Signatories, fold, line_col};
 
 use super::{diff, import};
 
@@ -28,18 +26,16 @@ pub fn run(args: SignatoriesArgs) -> Result<u8, Error> {
     }
 }
 
-#[derive(Serialize)]
-struct ListJson<'a> {
-    counts: Counts,
-    signatories: Vec<Entry<'a>>,
-    withdrawn: Vec<data::Withdrawn<'a>>,
-}
-
 fn list(list: &Signatories, json: bool) -> Result<(), Error> {
     let entries = data::entries(list);
     if json {
         let withdrawn = data::withdrawn(list);
-        let out = ListJson { counts: list.counts(), signatories: entries, withdrawn };
+        let out = data::Listing {
+            counts: list.counts(),
+            signatories: entries,
+            withdrawn: Some(withdrawn),
+            updated: None,
+        };
         outln!("{}", serde_json::to_string_pretty(&out).expect("serialises"))?;
         return Ok(());
     }

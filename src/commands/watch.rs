@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::args::BuildArgs;
+use crate::args::{BuildArgs, WatchArgs};
 use crate::console::StdoutError;
 use crate::error::Error;
 use crate::inputs::Inputs;
 use crate::output::Durability;
 use crate::pipeline::{Caches, Products, Standards, Targets, ms, typeset};
 use crate::report;
+use crate::site::{self, Site, SiteOptions};
 use crate::world::{LetterWorld, Reach, Text, letter_files};
 
 /// How often the files are looked at: quick enough to feel live, and a
@@ -29,8 +30,9 @@ const CACHE_AGE: usize = 10;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-pub fn run(args: &BuildArgs) -> Result<(), Error> {
+pub fn run(watch: &WatchArgs) -> Result<(), Error> {
     catch_interrupt();
+    let args = &watch.build;
     let standards = Standards::new(&args.standards.pdf_standard)?;
     let mut watched = Watched {
         letter: args.input.letter.clone(),
@@ -57,10 +59,14 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         ));
     };
     Targets::check_early(args, &inputs, &texts)?;
+    if let Some(dir) = &watch.publish {
+        site::check_target(dir, &inputs)?;
+    }
     let (letter, project) = (&inputs.letter, inputs.project());
     let mut world =
         LetterWorld::new(letter, project, text, inputs.fonts, inputs.data.clone(), inputs.date)?;
     rebuild("first build", args, &inputs, &mut world, text, &standards, Instant::now())?;
+    publish(watch, &inputs, &standards)?;
     // Files of a style shared from elsewhere in the project are watched too.
     // (Only they join the snapshot: an edit made during the first build is
     // still seen as a change.)
@@ -93,6 +99,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Error> {
         }
         let what = describe(&changed);
         rebuild(&what, args, &inputs, &mut world, text, &standards, started)?;
+        publish(watch, &inputs, &standards)?;
     }
     note!("stopped watching");
     Ok(())
@@ -142,6 +149,30 @@ fn rebuild(
     }
     typst::comemo::evict(CACHE_AGE);
     Ok(())
+}
+
+/// With `--publish DIR`, the site made anew (every language), in one line;
+/// an error is shown and the last good site kept.
+fn publish(watch: &WatchArgs, inputs: &Inputs, standards: &Standards) -> Result<(), StdoutError> {
+    let Some(dir) = &watch.publish else { return Ok(()) };
+    let started = Instant::now();
+    let input = &watch.build.input;
+    let options = SiteOptions { url: watch.site.site_url.clone(), updated: input.updated() };
+    let outcome = Site::make(inputs, &input.all_texts(), standards, &options, Caches::Keep)
+        .and_then(|site| site.write(dir).map(|()| site));
+    match outcome {
+        Ok(site) => outln!(
+            "{} published {} page(s), {} → {}",
+            clock(),
+            site.pages.len(),
+            ms(started.elapsed()),
+            dir.display()
+        ),
+        Err(err) => {
+            report::error(&err);
+            outln!("{} publishing failed; the last good site is kept", clock())
+        }
+    }
 }
 
 /// What `watch` looks at: the letter folder, the list, and the files a

@@ -1,0 +1,292 @@
+//! The letter as a static web site, for `publish` and `watch --publish`.
+//!
+//! Each text is typeset as `build` typesets it (so its PDF has the same
+//! bytes), then compiled a second time for Typst's HTML export with
+//! `data.site` telling the template where the page's files are. Beside the
+//! pages: each text's PDF and first page as a preview image, the fonts,
+//! `signatories.json` and `counter.svg` for partner sites. Everything is made
+//! in memory first and written as one folder, whole or not at all.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use typst::foundations::{Bytes, Label, Value};
+use typst::introspection::{Introspector, MetadataElem};
+use typst::text::{Font, FontStyle};
+use typst::utils::PicoStr;
+
+use crate::compile::{self, CompiledPage};
+use crate::data::{self, Listing, SiteData, TextPage, Updated, WebFont};
+use crate::date::Moment;
+use crate::error::Error;
+use crate::files::is_within;
+use crate::fonts::{LICENCES, PROJECT_FONTS};
+use crate::inputs::Inputs;
+use crate::output::{self, Folder};
+use crate::pipeline::{Caches, Standards, Typeset, typeset, typst_error};
+use crate::preview;
+use crate::world::{LetterWorld, Text};
+
+/// The page of each text, in its folder.
+pub const PAGE: &str = "index.html";
+/// The first page of each text's PDF, for link previews.
+pub const PREVIEW: &str = "preview.png";
+/// The list, for partner sites.
+pub const LISTING: &str = "signatories.json";
+/// A badge with the count, for partner sites.
+pub const COUNTER: &str = "counter.svg";
+/// Where the template leaves the badge's words and colour for us.
+const COUNTER_LABEL: &str = "openletter-counter";
+/// Sharp enough for a link preview, small enough to fetch quickly.
+const PREVIEW_PPI: f32 = 96.0;
+
+/// What the site says beyond the letter itself.
+pub struct SiteOptions {
+    /// Where the site is served from, ending in `/`.
+    pub url: Option<String>,
+    /// When the list was published.
+    pub updated: Moment,
+}
+
+/// A site made in memory.
+pub struct Site {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    /// Each text's page, as a path inside the site.
+    pub pages: Vec<PathBuf>,
+    pub compile_time: Duration,
+    pub export_time: Duration,
+}
+
+/// Refuses a site folder that overlaps the letter folder or holds the
+/// signatories file: the site is replaced whole, and must never take an
+/// input with it.
+pub fn check_target(dir: &Path, inputs: &Inputs) -> Result<(), Error> {
+    let letter = &inputs.letter;
+    let list = &inputs.signatories.path;
+    let why = if is_within(dir, letter) || is_within(letter, dir) {
+        format!("it overlaps the letter folder `{}`", letter.display())
+    } else if is_within(list, dir) {
+        format!("it holds the signatories file `{}`", list.display())
+    } else {
+        return Ok(());
+    };
+    Err(Error::Usage(format!(
+        "cannot publish into `{}`: {why}; name a folder of its own (nothing was written)",
+        dir.display()
+    )))
+}
+
+/// One text: where its page goes and what it was typeset into.
+struct Made {
+    /// The page's folder inside the site: "" for the original, `de/` for a
+    /// translation.
+    folder: String,
+    world: LetterWorld,
+    typeset: Typeset,
+}
+
+impl Site {
+    /// Typesets every text and makes its page.
+    pub fn make(
+        inputs: &Inputs,
+        texts: &[Text],
+        standards: &Standards,
+        options: &SiteOptions,
+        caches: Caches,
+    ) -> Result<Site, Error> {
+        let (mut compile_time, mut export_time) = (Duration::ZERO, Duration::ZERO);
+        let mut made = Vec::new();
+        for text in texts {
+            let world = LetterWorld::new(
+                &inputs.letter,
+                inputs.project(),
+                text,
+                inputs.fonts,
+                inputs.data.clone(),
+                inputs.date,
+            )?;
+            let typeset = typeset(inputs, &world, text, standards, caches)?;
+            compile_time += typeset.compile_time;
+            export_time += typeset.export_time;
+            let folder = match text {
+                Text::Original => String::new(),
+                Text::Translation(lang) => format!("{lang}/"),
+            };
+            made.push(Made { folder, world, typeset });
+        }
+
+        // Each page links to every text's page by its language.
+        let links: Vec<(String, String)> =
+            made.iter().map(|m| (m.typeset.lang.clone(), m.folder.clone())).collect();
+        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        let mut pages = Vec::new();
+        let fonts = web_fonts(inputs);
+        let mut counter = None;
+        for (i, text) in made.into_iter().enumerate() {
+            let started = Instant::now();
+            let pdf = format!("{}.pdf", output::file_component(&text.typeset.slug, "letter"));
+            let up = if text.folder.is_empty() { "" } else { "../" };
+            let site = SiteData {
+                preview: match &options.url {
+                    Some(url) => format!("{url}{}{PREVIEW}", text.folder),
+                    None => PREVIEW.to_owned(),
+                },
+                url: options.url.as_ref().map(|url| format!("{url}{}", text.folder)),
+                pdf: pdf.clone(),
+                updated: Updated {
+                    iso: options.updated.iso(),
+                    time: options.updated.time(),
+                    date: data::DateData::new(options.updated.date()),
+                },
+                texts: links_from(&links, i, &options.url),
+                fonts: fonts
+                    .iter()
+                    .map(|(face, _)| WebFont { href: format!("{up}{}", face.href), ..face.clone() })
+                    .collect(),
+            };
+            let world = text.world.for_web(Bytes::new(data::with_site(&inputs.data, &site)));
+            let page = compile::compile_page(&world).map_err(|err| typst_error(&world, err))?;
+            crate::report::warnings(&world, &page.warnings);
+            let html = compile::export_html(&page).map_err(|err| typst_error(&world, err))?;
+            let badge = counter_svg(&page, inputs)?;
+            counter.get_or_insert(badge);
+            let preview = preview::render_page(&text.typeset.document, 0, PREVIEW_PPI)
+                .map_err(Error::Usage)?;
+            let page_path = PathBuf::from(format!("{}{PAGE}", text.folder));
+            files.push((page_path.clone(), html.into_bytes()));
+            files.push((format!("{}{pdf}", text.folder).into(), text.typeset.pdf));
+            files.push((format!("{}{PREVIEW}", text.folder).into(), preview));
+            pages.push(page_path);
+            compile_time += started.elapsed();
+        }
+
+        let started = Instant::now();
+        for (face, bytes) in fonts {
+            files.push((face.href.into(), bytes.to_vec()));
+        }
+        for (name, text) in LICENCES {
+            files.push((Path::new(PROJECT_FONTS).join(name), text.as_bytes().to_vec()));
+        }
+        let listing = Listing {
+            counts: inputs.signatories.counts(),
+            signatories: data::entries(&inputs.signatories),
+            withdrawn: None,
+            updated: Some(options.updated.iso()),
+        };
+        let json = serde_json::to_vec_pretty(&listing).expect("the list serialises");
+        files.push((LISTING.into(), json));
+        files.push((COUNTER.into(), counter.unwrap_or_default()));
+        export_time += started.elapsed();
+        Ok(Site { files, pages, compile_time, export_time })
+    }
+
+    /// Writes the site into `dir`, replacing a site written there before.
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        output::write_folder(dir, &self.files, Folder::Generated).map_err(Error::Write)
+    }
+}
+
+/// The links from the page of text `current` to every text's page, given
+/// each text's language and folder.
+fn links_from(texts: &[(String, String)], current: usize, url: &Option<String>) -> Vec<TextPage> {
+    let up = if texts[current].1.is_empty() { "" } else { "../" };
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, (lang, folder))| {
+            let href = format!("{up}{folder}{PAGE}");
+            TextPage {
+                lang: lang.clone(),
+                url: url.as_ref().map(|url| format!("{url}{folder}")).unwrap_or(href.clone()),
+                href,
+                current: i == current,
+            }
+        })
+        .collect()
+}
+
+/// The letter's fonts as the pages' stylesheet declares them, with their
+/// bytes: single-face files only, which browsers can load.
+fn web_fonts(inputs: &Inputs) -> Vec<(WebFont, Bytes)> {
+    inputs
+        .fonts
+        .files
+        .iter()
+        .filter_map(|file| {
+            let mut faces = Font::iter(file.bytes.clone());
+            let (font, None) = (faces.next()?, faces.next()) else { return None };
+            let name = Path::new(&file.name).file_name()?.to_string_lossy();
+            let variant = font.info().variant;
+            let face = WebFont {
+                family: font.info().family.clone(),
+                weight: variant.weight.to_number(),
+                style: if variant.style == FontStyle::Normal { "normal" } else { "italic" },
+                href: format!("{PROJECT_FONTS}/{}", output::file_component(&name, "font")),
+            };
+            Some((face, file.bytes.clone()))
+        })
+        .collect()
+}
+
+/// The badge: "239 signatories", in the words and colour the template left
+/// for it. A template that left none makes no web page at all (one written
+/// before `publish` existed): that is refused, naming the file.
+fn counter_svg(page: &CompiledPage, inputs: &Inputs) -> Result<Vec<u8>, Error> {
+    let left = page
+        .document
+        .introspector()
+        .query_label(Label::new(PicoStr::intern(COUNTER_LABEL)).expect("a valid label"))
+        .ok()
+        .and_then(|content| content.to_packed::<MetadataElem>().map(|m| m.value.clone()));
+    let field = |key: &str| match &left {
+        Some(Value::Dict(dict)) => match dict.get(key) {
+            Ok(Value::Str(text)) => Some(text.to_string()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (Some(words), Some(colour)) = (field("words"), field("colour")) else {
+        return Err(Error::Usage(format!(
+            "the template of `{}` makes no web page (it ignores `data.site`): start from the \
+             template of a new project (`openletter new DIR`), which does; nothing was written",
+            inputs.letter.display()
+        )));
+    };
+    // Wide enough for the words in a bold sans at this size.
+    let width = 24 + 9 * words.chars().count();
+    let (words, colour) = (escape_xml(&words), escape_xml(&colour));
+    Ok(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"28\" \
+         viewBox=\"0 0 {width} 28\" role=\"img\" aria-label=\"{words}\"><title>{words}</title>\
+         <rect width=\"{width}\" height=\"28\" rx=\"4\" fill=\"{colour}\"/>\
+         <text x=\"{x}\" y=\"19\" text-anchor=\"middle\" fill=\"#fff\" \
+         font-family=\"'Noto Sans',Arial,sans-serif\" font-size=\"14\" font-weight=\"700\">{words}</text></svg>\n",
+        x = width / 2
+    )
+    .into_bytes())
+}
+
+fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_xml;
+
+    #[test]
+    fn xml_escapes_markup() {
+        assert_eq!(escape_xml("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
+    }
+}
