@@ -36,7 +36,7 @@ const browser = await puppeteer.launch({
   ],
 });
 
-const report = { url, requests: [], blocked: [] };
+const report = { url, requests: [], blocked: [], console: [] };
 try {
   const page = await browser.newPage();
   // Every request the page makes is recorded; any that would leave the
@@ -52,18 +52,26 @@ try {
     }
   });
 
+  // What the page's console says: a font the browser refused, for one.
+  page.on("console", (message) => report.console.push(`${message.type()}: ${message.text()}`));
+  page.on("pageerror", (error) => report.console.push(`error: ${error.message}`));
   await page.setViewport({ width: 1280, height: 900 });
   await page.goto(url, { waitUntil: "networkidle0" });
   await page.evaluate(() => document.fonts.ready);
   report.title = await page.title();
   report.lang = await page.evaluate(() => document.documentElement.lang);
+  // A page that needs no JavaScript has none, whatever its names say.
+  report.scripts = await page.evaluate(() => document.scripts.length);
   report.fonts = await page.evaluate(() =>
     [...document.fonts].filter((f) => f.status === "loaded").map((f) => `${f.family} ${f.weight} ${f.style}`),
   );
   await page.screenshot({ path: join(out, "desktop.png"), fullPage: true });
   await page.screenshot({ path: join(out, "desktop-top.png") });
 
+  // A phone's viewport reloads the page: wait for its fonts again.
   await page.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
+  await page.waitForNetworkIdle();
+  await page.evaluate(() => document.fonts.ready);
   report.phone_overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );

@@ -13,6 +13,7 @@ mod export;
 mod integrity;
 mod letter_kit;
 mod names_are_data;
+mod publish;
 mod scale;
 mod scripts;
 mod sign_on;
