@@ -146,6 +146,9 @@ fn to_typst(standard: PdfStandard) -> typst_pdf::PdfStandard {
     }
 }
 
+/// The Typst release this binary embeds (kept in step with Cargo.toml).
+pub const TYPST_VERSION: &str = "0.15.1";
+
 #[cfg(test)]
 mod tests {
     use super::without_svg_prefix;
@@ -158,6 +161,3 @@ mod tests {
         assert_eq!(without_svg_prefix(&page), format!("<svg a=\"1\"><g/></svg>{text}"));
     }
 }
-
-/// The Typst release this binary embeds (kept in step with Cargo.toml).
-pub const TYPST_VERSION: &str = "0.15.1";

@@ -310,6 +310,12 @@ pub fn write_folder(
             if let Some(folder) = path.parent() {
                 fs::create_dir_all(folder).map_err(|e| fail(&dir.join(relative), e))?;
             }
+            // A file the last run wrote alike (a font, an unchanged PDF) is
+            // linked, not written again: it is already whole on disk.
+            let previous = dir.join(relative);
+            if exists && has_contents(&previous, bytes) && fs::hard_link(&previous, &path).is_ok() {
+                continue;
+            }
             let mut file = File::create_new(&path).map_err(|e| fail(&dir.join(relative), e))?;
             file.write_all(bytes)
                 .and_then(|()| file.sync_all())
@@ -346,6 +352,12 @@ pub fn write_folder(
     }
     let _ = fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// Whether `path` is a regular file (not a link) holding exactly `bytes`.
+fn has_contents(path: &Path, bytes: &[u8]) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && fs::read(path).is_ok_and(|on_disk| on_disk == bytes)
 }
 
 /// Fills `{name}` placeholders of an output pattern such as

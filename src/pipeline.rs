@@ -68,6 +68,30 @@ pub fn typeset(
     standards: &Standards,
     caches: Caches,
 ) -> Result<Typeset, Error> {
+    let laid = lay_out(inputs, world, text, caches)?;
+    let started = Instant::now();
+    let pdf = laid.pdf(inputs, world, standards)?;
+    Ok(laid.with_pdf(pdf, started.elapsed()))
+}
+
+/// A letter laid out in pages, before its PDF is made (which `publish`
+/// makes while the first page is drawn as a preview on the other core).
+pub struct Laid {
+    compiled: compile::Compiled,
+    pub slug: String,
+    pub lang: String,
+    /// The PDF's identifier: each text is its own document.
+    ident: String,
+    pub compile_time: Duration,
+}
+
+/// Compiles one text of the letter into pages.
+pub fn lay_out(
+    inputs: &Inputs,
+    world: &LetterWorld,
+    text: &Text,
+    caches: Caches,
+) -> Result<Laid, Error> {
     let started = Instant::now();
     let compiled = compile::compile(world).map_err(|err| typst_error(world, err))?;
     let compile_time = started.elapsed();
@@ -77,33 +101,49 @@ pub fn typeset(
         typst::comemo::evict(0);
     }
     report::warnings(world, &compiled.warnings);
-
-    let started = Instant::now();
     let slug = slug(compiled.document.info().title.as_deref(), &inputs.letter);
     let lang = match (text, compiled.document.info().locale) {
         (Text::Translation(lang), _) => lang.clone(),
         (Text::Original, Smart::Custom(locale)) => locale.lang.as_str().to_owned(),
         (Text::Original, Smart::Auto) => "original".to_owned(),
     };
-    // Each text is its own document, with its own identifier.
     let ident = match text {
         Text::Original => slug.clone(),
         Text::Translation(lang) => format!("{slug}-{lang}"),
     };
-    let settings = PdfSettings {
-        ident: &ident,
-        date: inputs.date.datetime(),
-        standards: standards.standards.clone(),
-    };
-    let pdf = compile::export_pdf(&compiled, &settings).map_err(|err| typst_error(world, err))?;
-    Ok(Typeset {
-        document: compiled.document,
-        pdf,
-        slug,
-        lang,
-        compile_time,
-        export_time: started.elapsed(),
-    })
+    Ok(Laid { compiled, slug, lang, ident, compile_time })
+}
+
+impl Laid {
+    pub fn document(&self) -> &PagedDocument {
+        &self.compiled.document
+    }
+
+    /// The PDF of the pages.
+    pub fn pdf(
+        &self,
+        inputs: &Inputs,
+        world: &LetterWorld,
+        standards: &Standards,
+    ) -> Result<Vec<u8>, Error> {
+        let settings = PdfSettings {
+            ident: &self.ident,
+            date: inputs.date.datetime(),
+            standards: standards.standards.clone(),
+        };
+        compile::export_pdf(&self.compiled, &settings).map_err(|err| typst_error(world, err))
+    }
+
+    pub fn with_pdf(self, pdf: Vec<u8>, export_time: Duration) -> Typeset {
+        Typeset {
+            document: self.compiled.document,
+            pdf,
+            slug: self.slug,
+            lang: self.lang,
+            compile_time: self.compile_time,
+            export_time,
+        }
+    }
 }
 
 /// Renders Typst's errors and warnings now, while the world that can show

@@ -23,7 +23,7 @@ use crate::files::is_within;
 use crate::fonts::{LICENCES, PROJECT_FONTS};
 use crate::inputs::Inputs;
 use crate::output::{self, Folder};
-use crate::pipeline::{Caches, Standards, Typeset, typeset, typst_error};
+use crate::pipeline::{Caches, Laid, Standards, lay_out, typst_error};
 use crate::preview;
 use crate::world::{LetterWorld, Text};
 
@@ -38,7 +38,7 @@ pub const COUNTER: &str = "counter.svg";
 /// Where the template leaves the badge's words and colour for us.
 const COUNTER_LABEL: &str = "openletter-counter";
 /// Sharp enough for a link preview, small enough to fetch quickly.
-const PREVIEW_PPI: f32 = 96.0;
+const PREVIEW_PPI: f32 = 75.0;
 
 /// What the site says beyond the letter itself.
 pub struct SiteOptions {
@@ -76,15 +76,6 @@ pub fn check_target(dir: &Path, inputs: &Inputs) -> Result<(), Error> {
     )))
 }
 
-/// One text: where its page goes and what it was typeset into.
-struct Made {
-    /// The page's folder inside the site: "" for the original, `de/` for a
-    /// translation.
-    folder: String,
-    world: LetterWorld,
-    typeset: Typeset,
-}
-
 impl Site {
     /// Typesets every text and makes its page.
     pub fn make(
@@ -94,8 +85,8 @@ impl Site {
         options: &SiteOptions,
         caches: Caches,
     ) -> Result<Site, Error> {
-        let (mut compile_time, mut export_time) = (Duration::ZERO, Duration::ZERO);
-        let mut made = Vec::new();
+        let started = Instant::now();
+        let (mut worlds, mut laid) = (Vec::new(), Vec::new());
         for text in texts {
             let world = LetterWorld::new(
                 &inputs.letter,
@@ -105,78 +96,41 @@ impl Site {
                 inputs.data.clone(),
                 inputs.date,
             )?;
-            let typeset = typeset(inputs, &world, text, standards, caches)?;
-            compile_time += typeset.compile_time;
-            export_time += typeset.export_time;
+            laid.push(lay_out(inputs, &world, text, caches)?);
             let folder = match text {
                 Text::Original => String::new(),
                 Text::Translation(lang) => format!("{lang}/"),
             };
-            made.push(Made { folder, world, typeset });
+            worlds.push((folder, world));
         }
+        let compile_time = started.elapsed();
 
-        // Each page links to every text's page by its language.
-        let links: Vec<(String, String)> =
-            made.iter().map(|m| (m.typeset.lang.clone(), m.folder.clone())).collect();
-        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-        let mut pages = Vec::new();
-        let fonts = web_fonts(inputs);
-        let mut counter = None;
-        for (i, text) in made.into_iter().enumerate() {
-            let started = Instant::now();
-            let pdf = format!("{}.pdf", output::file_component(&text.typeset.slug, "letter"));
-            let up = if text.folder.is_empty() { "" } else { "../" };
-            let site = SiteData {
-                preview: match &options.url {
-                    Some(url) => format!("{url}{}{PREVIEW}", text.folder),
-                    None => PREVIEW.to_owned(),
-                },
-                url: options.url.as_ref().map(|url| format!("{url}{}", text.folder)),
-                pdf: pdf.clone(),
-                updated: Updated {
-                    iso: options.updated.iso(),
-                    time: options.updated.time(),
-                    date: data::DateData::new(options.updated.date()),
-                },
-                texts: links_from(&links, i, &options.url),
-                fonts: fonts
-                    .iter()
-                    .map(|(face, _)| WebFont { href: format!("{up}{}", face.href), ..face.clone() })
-                    .collect(),
-            };
-            let world = text.world.for_web(Bytes::new(data::with_site(&inputs.data, &site)));
-            let page = compile::compile_page(&world).map_err(|err| typst_error(&world, err))?;
-            crate::report::warnings(&world, &page.warnings);
-            let html = compile::export_html(&page).map_err(|err| typst_error(&world, err))?;
-            let badge = counter_svg(&page, inputs)?;
-            counter.get_or_insert(badge);
-            let preview = preview::render_page(&text.typeset.document, 0, PREVIEW_PPI)
-                .map_err(Error::Usage)?;
-            let page_path = PathBuf::from(format!("{}{PAGE}", text.folder));
-            files.push((page_path.clone(), html.into_bytes()));
-            files.push((format!("{}{pdf}", text.folder).into(), text.typeset.pdf));
-            files.push((format!("{}{PREVIEW}", text.folder).into(), preview));
-            pages.push(page_path);
-            compile_time += started.elapsed();
-        }
-
+        // The previews are drawn on the other core while the PDFs and the
+        // pages are made.
         let started = Instant::now();
-        for (face, bytes) in fonts {
-            files.push((face.href.into(), bytes));
+        let (made, previews) = std::thread::scope(|scope| {
+            let previews = scope.spawn(|| {
+                laid.iter()
+                    .map(|l| preview::render_page(l.document(), 0, PREVIEW_PPI))
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            let made = laid
+                .iter()
+                .zip(&worlds)
+                .map(|(l, (_, world))| l.pdf(inputs, world, standards))
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|pdfs| Ok((pdfs, pages_and_files(inputs, options, worlds, &laid)?)));
+            (made, previews.join().expect("drawing a preview does not panic"))
+        });
+        let (pdfs, (mut files, pages)) = made?;
+        for ((folder, _), ((laid, pdf), preview)) in
+            pages.iter().zip(laid.iter().zip(pdfs).zip(previews.map_err(Error::Usage)?))
+        {
+            files.push((format!("{folder}{}", pdf_name(laid)).into(), pdf));
+            files.push((format!("{folder}{PREVIEW}").into(), preview));
         }
-        for (name, text) in LICENCES {
-            files.push((Path::new(PROJECT_FONTS).join(name), text.as_bytes().to_vec()));
-        }
-        let listing = Listing {
-            counts: inputs.signatories.counts(),
-            signatories: data::entries(&inputs.signatories),
-            withdrawn: None,
-            updated: Some(options.updated.iso()),
-        };
-        let json = serde_json::to_vec_pretty(&listing).expect("the list serialises");
-        files.push((LISTING.into(), json));
-        files.push((COUNTER.into(), counter.unwrap_or_default()));
-        export_time += started.elapsed();
+        let export_time = started.elapsed();
+        let pages = pages.into_iter().map(|(_, page)| page).collect();
         Ok(Site { files, pages, compile_time, export_time })
     }
 
@@ -184,6 +138,75 @@ impl Site {
     pub fn write(&self, dir: &Path) -> Result<(), Error> {
         output::write_folder(dir, &self.files, Folder::Generated).map_err(Error::Write)
     }
+}
+
+/// The file name of a text's PDF: its slug.
+fn pdf_name(laid: &Laid) -> String {
+    format!("{}.pdf", output::file_component(&laid.slug, "letter"))
+}
+
+/// Every text's page, the fonts, the list and the badge; with each page's
+/// folder and path.
+#[allow(clippy::type_complexity)]
+fn pages_and_files(
+    inputs: &Inputs,
+    options: &SiteOptions,
+    worlds: Vec<(String, LetterWorld)>,
+    laid: &[Laid],
+) -> Result<(Vec<(PathBuf, Vec<u8>)>, Vec<(String, PathBuf)>), Error> {
+    // Each page links to every text's page by its language.
+    let links: Vec<(String, String)> =
+        worlds.iter().zip(laid).map(|((folder, _), l)| (l.lang.clone(), folder.clone())).collect();
+    let fonts = web_fonts(inputs);
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut pages = Vec::new();
+    let mut counter = None;
+    for (i, ((folder, world), laid)) in worlds.into_iter().zip(laid).enumerate() {
+        let up = if folder.is_empty() { "" } else { "../" };
+        let site = SiteData {
+            preview: match &options.url {
+                Some(url) => format!("{url}{folder}{PREVIEW}"),
+                None => PREVIEW.to_owned(),
+            },
+            url: options.url.as_ref().map(|url| format!("{url}{folder}")),
+            pdf: pdf_name(laid),
+            updated: Updated {
+                iso: options.updated.iso(),
+                time: options.updated.time(),
+                date: data::DateData::new(options.updated.date()),
+            },
+            texts: links_from(&links, i, &options.url),
+            fonts: fonts
+                .iter()
+                .map(|(face, _)| WebFont { href: format!("{up}{}", face.href), ..face.clone() })
+                .collect(),
+        };
+        let world = world.for_web(Bytes::new(data::with_site(&inputs.data, &site)));
+        let page = compile::compile_page(&world).map_err(|err| typst_error(&world, err))?;
+        crate::report::warnings(&world, &page.warnings);
+        let html = compile::export_html(&page).map_err(|err| typst_error(&world, err))?;
+        let badge = counter_svg(&page, inputs)?;
+        counter.get_or_insert(badge);
+        let page_path = PathBuf::from(format!("{folder}{PAGE}"));
+        files.push((page_path.clone(), html.into_bytes()));
+        pages.push((folder, page_path));
+    }
+    for (face, bytes) in fonts {
+        files.push((face.href.into(), bytes));
+    }
+    for (name, text) in LICENCES {
+        files.push((Path::new(PROJECT_FONTS).join(name), text.as_bytes().to_vec()));
+    }
+    let listing = Listing {
+        counts: inputs.signatories.counts(),
+        signatories: data::entries(&inputs.signatories),
+        withdrawn: None,
+        updated: Some(options.updated.iso()),
+    };
+    let json = serde_json::to_vec_pretty(&listing).expect("the list serialises");
+    files.push((LISTING.into(), json));
+    files.push((COUNTER.into(), counter.unwrap_or_default()));
+    Ok((files, pages))
 }
 
 /// The links from the page of text `current` to every text's page, given
