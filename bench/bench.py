@@ -145,6 +145,33 @@ def scale(tmp, runs, have_typst):
     print()
 
 
+def publish(tmp, runs, scale_runs):
+    """`publish` against `build` of the same letter: into a fresh folder each
+    time (the first publication) and over the last site (every later one)."""
+    print("## Publishing the web site\n")
+    print("`openletter publish site --date 2025-02-13` (every language's page, its PDF, preview, "
+          "fonts, signatories.json, counter.svg) against `openletter build` of the same letter; "
+          "runs alternate, medians.\n")
+    print("| signatories | build | publish, new folder | ratio | publish over the last site | ratio |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for n, count in ((None, runs), (10000, scale_runs)):
+        folder = project(tmp, f"publish{n}", None if n is None else signatories(n))
+        built, fresh, again = [], [], []
+        run_measured([BIN, "publish", "site", "--date", DATE], folder)
+        for i in range(count):
+            t, _, _, _ = run_measured(openletter_cmd(), folder)
+            built.append(t)
+            t, _, _, _ = run_measured([BIN, "publish", f"new{i}", "--date", DATE], folder)
+            fresh.append(t)
+            shutil.rmtree(folder / f"new{i}")
+            t, _, _, _ = run_measured([BIN, "publish", "site", "--date", DATE], folder)
+            again.append(t)
+        b, f, a = (statistics.median(x) for x in (built, fresh, again))
+        label = "109 (the letter)" if n is None else f"{n:,}"
+        print(f"| {label} | {ms(b)} | {ms(f)} | {f / b:.2f} | {ms(a)} | {a / b:.2f} |")
+    print()
+
+
 class Watcher:
     """A running watch process whose output lines are collected."""
 
@@ -257,6 +284,7 @@ def main():
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--scale-runs", type=int, default=5)
     parser.add_argument("--watch-runs", type=int, default=21)
+    parser.add_argument("--only", choices=["publish"], help="run one part only")
     args = parser.parse_args()
     if not BIN.exists():
         sys.exit("build first: cargo build --release")
@@ -269,8 +297,12 @@ def main():
     print(f"- PDF standards on both sides: {STANDARDS}\n")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        if args.only == "publish":
+            publish(tmp, args.runs, args.scale_runs)
+            return
         cold_build(tmp, args.runs, have_typst)
         scale(tmp, args.scale_runs, have_typst)
+        publish(tmp, args.runs, args.scale_runs)
         watch(tmp, args.watch_runs, have_typst)
 
 

@@ -18,7 +18,7 @@ use crate::files::{self, is_within};
 use crate::fonts::{LICENCES, PROJECT_FONTS};
 use crate::inputs::Inputs;
 use crate::output;
-use crate::world::{self, LetterWorld, Reach, Text};
+use crate::world::{self, LetterWorld, Reach};
 
 pub fn run(args: &ExportArgs) -> Result<(), Error> {
     let inputs = Inputs::load(&args.input)?;
@@ -35,9 +35,10 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
 
     // The export is one letter folder: a letter that reads a style shared
     // from elsewhere in its project would not compile from it.
-    for text in std::iter::once(Text::Original).chain(Text::translations(letter)) {
+    let texts = args.input.all_texts();
+    for text in &texts {
         let (data, project) = (inputs.data.clone(), inputs.project());
-        let world = LetterWorld::new(letter, project, &text, inputs.fonts, data, inputs.date)?;
+        let world = LetterWorld::new(letter, project, text, inputs.fonts, data, inputs.date)?;
         let _ = compile::compile(&world);
         if let Some(file) = world.read_outside(letter).first() {
             return Err(Error::Usage(format!(
@@ -91,8 +92,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     );
     // One command per text: the original and each translation.
     let dir = dir.display();
-    let translations = Text::translations(letter);
-    for text in std::iter::once(Text::Original).chain(translations) {
+    for text in &texts {
         let file = text.file();
         outln!(
             "typst compile --font-path {dir}/{PROJECT_FONTS} --ignore-system-fonts {dir}/{file}"
