@@ -305,6 +305,9 @@ pub fn write_folder(
     let staging = temp_path(dir, "new-");
     fs::create_dir(&staging).map_err(|e| fail(dir, e))?;
     let filled = (|| {
+        // All are written before any is synced: the first sync then commits
+        // every new file's metadata at once, and the rest only flush data.
+        let mut written = Vec::new();
         for (relative, bytes) in files {
             let path = staging.join(relative);
             if let Some(folder) = path.parent() {
@@ -317,9 +320,11 @@ pub fn write_folder(
                 continue;
             }
             let mut file = File::create_new(&path).map_err(|e| fail(&dir.join(relative), e))?;
-            file.write_all(bytes)
-                .and_then(|()| file.sync_all())
-                .map_err(|e| fail(&dir.join(relative), e))?;
+            file.write_all(bytes).map_err(|e| fail(&dir.join(relative), e))?;
+            written.push((relative, file));
+        }
+        for (relative, file) in written {
+            file.sync_all().map_err(|e| fail(&dir.join(relative), e))?;
         }
         if kind == Folder::Users {
             return Ok(());

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -117,6 +117,15 @@ impl fmt::Display for WorldError {
 
 impl std::error::Error for WorldError {}
 
+/// Typst's standard library, made once per run: for pages, and for the web
+/// (with the HTML export enabled).
+static PAGED_LIBRARY: LazyLock<LazyHash<Library>> =
+    LazyLock::new(|| LazyHash::new(Library::builder().build()));
+static WEB_LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| {
+    let features = [typst::Feature::Html].into_iter().collect();
+    LazyHash::new(Library::builder().with_features(features).build())
+});
+
 pub struct LetterWorld {
     /// The folder the letter may read (its project, or its own folder), as
     /// the user named it, for messages.
@@ -127,7 +136,7 @@ pub struct LetterWorld {
     data_id: FileId,
     data: Bytes,
     today: Datetime,
-    library: LazyHash<Library>,
+    library: &'static LazyHash<Library>,
     fonts: &'static Fonts,
     files: Mutex<HashMap<FileId, Slot>>,
 }
@@ -177,7 +186,7 @@ impl LetterWorld {
             data_id: project_file(DATA_PATH),
             data,
             today: date.datetime(),
-            library: LazyHash::new(Library::builder().build()),
+            library: &PAGED_LIBRARY,
             fonts,
             files: Mutex::new(HashMap::new()),
         })
@@ -186,8 +195,7 @@ impl LetterWorld {
     /// The same world, for the web: Typst's HTML export enabled, and the data
     /// of the page (see [`crate::data::with_site`]).
     pub fn for_web(mut self, data: Bytes) -> Self {
-        let features = [typst::Feature::Html].into_iter().collect();
-        self.library = LazyHash::new(Library::builder().with_features(features).build());
+        self.library = &WEB_LIBRARY;
         self.data = data;
         self
     }
@@ -327,7 +335,7 @@ impl Slot {
 
 impl World for LetterWorld {
     fn library(&self) -> &LazyHash<Library> {
-        &self.library
+        self.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
