@@ -274,7 +274,8 @@ pub struct InputArgs {
     pub date: Option<LetterDate>,
 
     /// The date as seconds since 1970-01-01 UTC, the reproducible-builds
-    /// convention CI uses; --date wins over it.
+    /// convention CI uses; --date wins over it. A published page says the
+    /// list was last updated then (else at the time of the run).
     #[arg(
         long,
         value_name = "UNIX_TIMESTAMP",
