@@ -57,16 +57,19 @@ pub struct Site {
     pub export_time: Duration,
 }
 
-/// Refuses a site folder that overlaps the letter folder or holds the
-/// signatories file: the site is replaced whole, and must never take an
-/// input with it.
+/// Refuses a site folder that overlaps the letter folder or the project's
+/// fonts, or holds the signatories file: the site is replaced whole, and
+/// must never take an input with it.
 pub fn check_target(dir: &Path, inputs: &Inputs) -> Result<(), Error> {
     let letter = &inputs.letter;
     let list = &inputs.signatories.path;
+    let fonts = inputs.project().join(PROJECT_FONTS);
     let why = if is_within(dir, letter) || is_within(letter, dir) {
         format!("it overlaps the letter folder `{}`", letter.display())
     } else if is_within(list, dir) {
         format!("it holds the signatories file `{}`", list.display())
+    } else if is_within(dir, &fonts) {
+        format!("it is inside the project's fonts folder `{}`", fonts.display())
     } else {
         return Ok(());
     };

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::args::{BuildArgs, WatchArgs};
 use crate::console::StdoutError;
 use crate::error::Error;
+use crate::files::is_within;
 use crate::inputs::Inputs;
 use crate::output::Durability;
 use crate::pipeline::{Caches, Products, Standards, Targets, ms, typeset};
@@ -61,6 +62,14 @@ pub fn run(watch: &WatchArgs) -> Result<(), Error> {
     Targets::check_early(args, &inputs, &texts)?;
     if let Some(dir) = &watch.publish {
         site::check_target(dir, &inputs)?;
+        // Each publication replaces the folder whole, with the PDF in it.
+        let outputs = [Some(args.output_pattern()), args.manifest.clone(), args.png.clone()];
+        if let Some(inside) = outputs.iter().flatten().find(|o| is_within(Path::new(o), dir)) {
+            return Err(Error::Usage(format!(
+                "`{inside}` is inside `{}`, which --publish replaces whole: write it elsewhere",
+                dir.display()
+            )));
+        }
     }
     let (letter, project) = (&inputs.letter, inputs.project());
     let mut world =
