@@ -136,7 +136,7 @@ fn the_page_holds_the_whole_letter_every_name_and_note() {
         }
     }
     assert!(text.contains("Signatories*") && text.contains("*Affiliations listed for"));
-    assert!(text.contains("109 signatories as of 13 February 2025"));
+    assert!(text.contains("109 signatories · Last updated 17 February 2025, 14:45 UTC"));
     assert!(page.contains(
         "<time datetime=\"2025-02-17T14:45:00Z\">Last updated 17 February 2025, 14:45 UTC</time>"
     ));
@@ -478,7 +478,7 @@ fn watch_keeps_the_site_current() {
         }
     };
     published();
-    assert!(text_of(&s.read("site/index.html")).contains("109 signatories as of"));
+    assert!(text_of(&s.read("site/index.html")).contains("109 signatories · Last updated"));
     let toml = s.read("signatories.toml");
     s.write("signatories.toml", &format!("{toml}\n[[individual]]\nname = \"Jane Doe\"\n"));
     published();
