@@ -4,7 +4,9 @@
 //! One `LetterWorld` lives for the whole session, so Typst's memoised work is
 //! reused: an edited source is patched in place, unchanged data is not parsed
 //! again, and old cache entries are evicted after each build. A failed build
-//! is reported and the last good PDF stays; fixing the input resumes.
+//! is reported and the last good PDF stays; fixing the input resumes. With
+//! `--publish DIR` the web site (every language) is made anew after each
+//! build, as `publish` makes it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
