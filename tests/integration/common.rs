@@ -45,6 +45,13 @@ impl Scratch {
         let dir = std::env::temp_dir().join(format!("openletter-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         copy_tree(&Path::new(REPO).join("tests/fixtures").join(fixture), &dir);
+        // The template is the tool's own (the one `openletter new` ships),
+        // not a fixture: the tests try the style users get.
+        let letter = dir.join("letter");
+        if letter.is_dir() && !letter.join("template.typ").exists() {
+            std::fs::copy(Path::new(REPO).join("letter/template.typ"), letter.join("template.typ"))
+                .unwrap();
+        }
         Scratch { dir }
     }
 
