@@ -15,6 +15,7 @@ use typst::introspection::{Introspector, MetadataElem};
 use typst::text::{Font, FontStyle};
 use typst::utils::PicoStr;
 
+use crate::args::{InputArgs, SiteArgs};
 use crate::compile::{self, CompiledPage};
 use crate::data::{self, Listing, SiteData, TextPage, Updated, WebFont};
 use crate::date::Moment;
@@ -46,6 +47,14 @@ pub struct SiteOptions {
     pub url: Option<String>,
     /// When the list was published.
     pub updated: Moment,
+}
+
+impl SiteOptions {
+    /// From the command line: `--site-url`, and the creation timestamp (else
+    /// now) as the time of publication.
+    pub fn new(site: &SiteArgs, input: &InputArgs) -> Self {
+        SiteOptions { url: site.site_url.clone(), updated: input.updated() }
+    }
 }
 
 /// A site made in memory.
@@ -163,7 +172,8 @@ fn pages_and_files(
     let fonts = web_fonts(inputs);
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut pages = Vec::new();
-    let mut counter = None;
+    // The badge speaks the original's language; every page must leave one.
+    let mut badge = None;
     for (i, ((folder, world), laid)) in worlds.into_iter().zip(laid).enumerate() {
         let up = if folder.is_empty() { "" } else { "../" };
         let site = SiteData {
@@ -188,8 +198,8 @@ fn pages_and_files(
         let page = compile::compile_page(&world).map_err(|err| typst_error(&world, err))?;
         crate::report::warnings(&world, &page.warnings);
         let html = compile::export_html(&page).map_err(|err| typst_error(&world, err))?;
-        let badge = counter_svg(&page, inputs)?;
-        counter.get_or_insert(badge);
+        let left = badge_of(&page, inputs)?;
+        badge.get_or_insert(left);
         let page_path = PathBuf::from(format!("{folder}{PAGE}"));
         files.push((page_path.clone(), html.into_bytes()));
         pages.push((folder, page_path));
@@ -208,7 +218,7 @@ fn pages_and_files(
     };
     let json = serde_json::to_vec_pretty(&listing).expect("the list serialises");
     files.push((LISTING.into(), json));
-    files.push((COUNTER.into(), counter.unwrap_or_default()));
+    files.push((COUNTER.into(), badge.as_ref().map(counter_svg).unwrap_or_default()));
     Ok((files, pages))
 }
 
@@ -303,10 +313,11 @@ fn without_empty_tables(font: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The badge: "239 signatories", in the words and colour the template left
-/// for it. A template that left none makes no web page at all (one written
-/// before `publish` existed): that is refused, naming the file.
-fn counter_svg(page: &CompiledPage, inputs: &Inputs) -> Result<Vec<u8>, Error> {
+/// What a page's template left for the badge: its words ("239
+/// signatories") and colour. A template that left none makes no web page at
+/// all (one written before `publish` existed): that is refused, naming the
+/// letter.
+fn badge_of(page: &CompiledPage, inputs: &Inputs) -> Result<(String, String), Error> {
     let left = page
         .document
         .introspector()
@@ -320,17 +331,22 @@ fn counter_svg(page: &CompiledPage, inputs: &Inputs) -> Result<Vec<u8>, Error> {
         },
         _ => None,
     };
-    let (Some(words), Some(colour)) = (field("words"), field("colour")) else {
-        return Err(Error::Usage(format!(
+    match (field("words"), field("colour")) {
+        (Some(words), Some(colour)) => Ok((words, colour)),
+        _ => Err(Error::Usage(format!(
             "the template of `{}` makes no web page (it ignores `data.site`): start from the \
              template of a new project (`openletter new DIR`), which does; nothing was written",
             inputs.letter.display()
-        )));
-    };
+        ))),
+    }
+}
+
+/// The badge, as an SVG of its own.
+fn counter_svg((words, colour): &(String, String)) -> Vec<u8> {
     // Wide enough for the words in a bold sans at this size.
     let width = 24 + 9 * words.chars().count();
-    let (words, colour) = (escape_xml(&words), escape_xml(&colour));
-    Ok(format!(
+    let (words, colour) = (escape_xml(words), escape_xml(colour));
+    format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"28\" \
          viewBox=\"0 0 {width} 28\" role=\"img\" aria-label=\"{words}\"><title>{words}</title>\
          <rect width=\"{width}\" height=\"28\" rx=\"4\" fill=\"{colour}\"/>\
@@ -338,7 +354,7 @@ fn counter_svg(page: &CompiledPage, inputs: &Inputs) -> Result<Vec<u8>, Error> {
          font-family=\"'Noto Sans',Arial,sans-serif\" font-size=\"14\" font-weight=\"700\">{words}</text></svg>\n",
         x = width / 2
     )
-    .into_bytes())
+    .into_bytes()
 }
 
 fn escape_xml(text: &str) -> String {

@@ -21,7 +21,7 @@ pub fn run(args: &PublishArgs) -> Result<(), Error> {
     let inputs = Inputs::load(&args.input)?;
     site::check_target(&args.dir, &inputs)?;
     let inputs_time = started.elapsed();
-    let options = SiteOptions { url: args.site.site_url.clone(), updated: args.input.updated() };
+    let options = SiteOptions::new(&args.site, &args.input);
     let texts = args.input.all_texts();
     let site = Site::make(&inputs, &texts, &standards, &options, Caches::Free)?;
     let write_started = Instant::now();

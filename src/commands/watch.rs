@@ -168,7 +168,7 @@ fn publish(watch: &WatchArgs, inputs: &Inputs, standards: &Standards) -> Result<
     let Some(dir) = &watch.publish else { return Ok(()) };
     let started = Instant::now();
     let input = &watch.build.input;
-    let options = SiteOptions { url: watch.site.site_url.clone(), updated: input.updated() };
+    let options = SiteOptions::new(&watch.site, input);
     let outcome = Site::make(inputs, &input.all_texts(), standards, &options, Caches::Keep)
         .and_then(|site| site.write(dir).map(|()| site));
     match outcome {
