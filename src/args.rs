@@ -1,5 +1,6 @@
 //! The command line, as clap types. Values are parsed and checked here, once
-//! (dates, standards, resolutions), so every command reads typed values.
+//! (dates, standards, resolutions, language tags); `plan` then resolves them
+//! into what the commands read. Nothing here reads the disk.
 
 use std::path::PathBuf;
 
@@ -7,8 +8,6 @@ use clap::builder::NonEmptyStringValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::date::{LetterDate, Moment};
-use crate::signatories::Kind;
-use crate::world::Text;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -179,15 +178,6 @@ pub enum KindArg {
     Individual,
 }
 
-impl From<KindArg> for Kind {
-    fn from(kind: KindArg) -> Self {
-        match kind {
-            KindArg::Organisation => Kind::Organisation,
-            KindArg::Individual => Kind::Individual,
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The export, with a header row: CSV separated by commas, semicolons or
@@ -204,7 +194,7 @@ pub struct ImportArgs {
 
     /// A kind value of the form and what it means; repeatable.
     #[arg(long, value_name = "VALUE=KIND", value_parser = parse_kind_map)]
-    pub kind_map: Vec<(String, Kind)>,
+    pub kind_map: Vec<(String, KindArg)>,
 
     /// The header of the column with names [default: Name or Full name].
     #[arg(long, value_name = "HEADER")]
@@ -250,11 +240,11 @@ fn parse_delimiter(text: &str) -> Result<char, String> {
     }
 }
 
-fn parse_kind_map(text: &str) -> Result<(String, Kind), String> {
+fn parse_kind_map(text: &str) -> Result<(String, KindArg), String> {
     let (value, kind) = text.rsplit_once('=').ok_or("expected VALUE=KIND")?;
     let kind = kind.trim().to_lowercase().replace("organization", "organisation");
-    let kind = Kind::from_key(&kind)
-        .ok_or_else(|| format!("`{kind}` is not a kind: individual or organisation"))?;
+    let kind = KindArg::from_str(&kind, true)
+        .map_err(|_| format!("`{kind}` is not a kind: individual or organisation"))?;
     Ok((value.trim().to_lowercase(), kind))
 }
 
@@ -300,11 +290,7 @@ pub struct InputArgs {
 }
 
 fn parse_lang(text: &str) -> Result<String, String> {
-    if crate::world::is_language_tag(text) {
-        Ok(text.to_owned())
-    } else {
-        Err("expected a language tag such as de, fr or en-US".into())
-    }
+    crate::lang::parse_tag(text)
 }
 
 #[derive(Debug, Clone, Args)]
@@ -328,33 +314,6 @@ pub struct ExportArgs {
 
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-impl InputArgs {
-    /// The date the letter carries: --date, else the timestamp, else today.
-    pub fn letter_date(&self) -> LetterDate {
-        self.date.or(self.creation_timestamp.map(|m| m.date())).unwrap_or_else(LetterDate::today)
-    }
-
-    /// When the signatories were last published: the creation timestamp,
-    /// so that CI's pages are reproducible, else now.
-    pub fn updated(&self) -> Moment {
-        self.creation_timestamp.unwrap_or_else(Moment::now)
-    }
-
-    /// The original and every translation.
-    pub fn all_texts(&self) -> Vec<Text> {
-        std::iter::once(Text::Original).chain(Text::translations(&self.letter)).collect()
-    }
-
-    /// The texts to build: the original, one translation, or all.
-    pub fn texts(&self) -> Vec<Text> {
-        match (&self.lang, self.all_languages) {
-            (Some(lang), _) => vec![Text::Translation(lang.clone())],
-            (None, true) => self.all_texts(),
-            (None, false) => vec![Text::Original],
-        }
-    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -459,17 +418,6 @@ pub struct BuildArgs {
     pub png_ppi: f32,
 }
 
-impl BuildArgs {
-    /// The PDF's name pattern, given or by default.
-    pub fn output_pattern(&self) -> String {
-        match &self.output {
-            Some(pattern) => pattern.clone(),
-            None if self.input.all_languages => "open-letter-{date}-{lang}.pdf".into(),
-            None => "open-letter-{date}.pdf".into(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
     #[command(flatten)]
@@ -511,19 +459,27 @@ pub struct SiteArgs {
     pub site_url: Option<String>,
 }
 
-/// An http(s) address, ending in `/` so that file names can follow it.
+/// An http(s) address, ending in `/` so that file names can follow it: no
+/// user name or password, query or fragment (which a file name appended to
+/// it would land in), nothing a page's markup would have to escape.
 fn parse_site_url(text: &str) -> Result<String, String> {
-    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
-    let host = rest.and_then(|r| r.split('/').next()).unwrap_or("");
-    if host.is_empty() {
-        return Err("expected an address starting with https:// and a host".into());
-    }
     if let Some(c) =
-        text.chars().find(|c| c.is_whitespace() || c.is_control() || "\"<>'`\\".contains(*c))
+        text.chars().find(|c| c.is_whitespace() || c.is_control() || "\"<>'`\\{}|^".contains(*c))
     {
         return Err(format!("{c:?} cannot appear in an address"));
     }
-    Ok(if text.ends_with('/') { text.to_owned() } else { format!("{text}/") })
+    let url = url::Url::parse(text).map_err(|err| format!("not an address: {err}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err("expected an address starting with https:// and a host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("a published address cannot hold a user name or password".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the site's address cannot hold a query (?…) or fragment (#…)".into());
+    }
+    let url = url.as_str();
+    Ok(if url.ends_with('/') { url.to_owned() } else { format!("{url}/") })
 }
 
 /// The resolutions previews may have: enough to read, not so many that a

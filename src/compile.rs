@@ -1,14 +1,12 @@
 //! Compiling a letter into pages, and the pages into PDF bytes; or into a
 //! web page (Typst's HTML export), and that into HTML text.
 
-use clap::ValueEnum;
 use typst::diag::{SourceDiagnostic, Warned};
 use typst::ecow::EcoVec;
 use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
-use crate::args::PdfStandard;
 use crate::world::LetterWorld;
 
 /// Typst's errors (from the template or the PDF export), with its warnings.
@@ -101,49 +99,6 @@ pub fn export_pdf(compiled: &Compiled, settings: &PdfSettings) -> Result<Vec<u8>
     };
     typst_pdf::pdf(&compiled.document, &options)
         .map_err(|errors| CompileError { errors, warnings: compiled.warnings.clone() })
-}
-
-/// The standards of `--pdf-standard`, as Typst's type and by name. Typst
-/// itself refuses combinations that cannot hold together.
-pub fn standards(list: &[PdfStandard]) -> Result<(PdfStandards, Vec<String>), String> {
-    let chosen: Vec<PdfStandard> =
-        list.iter().copied().filter(|s| *s != PdfStandard::None).collect();
-    let names: Vec<String> = chosen.iter().map(|s| name(*s)).collect();
-    if chosen.len() < list.len() && !chosen.is_empty() {
-        return Err(format!("--pdf-standard: `none` cannot be combined with {}", names.join(", ")));
-    }
-    let typst: Vec<typst_pdf::PdfStandard> = chosen.iter().map(|s| to_typst(*s)).collect();
-    let standards = PdfStandards::new(&typst)
-        .map_err(|err| format!("--pdf-standard `{}`: {}", names.join(","), err.message()))?;
-    Ok((standards, names))
-}
-
-fn name(standard: PdfStandard) -> String {
-    standard.to_possible_value().map(|v| v.get_name().to_owned()).unwrap_or_default()
-}
-
-fn to_typst(standard: PdfStandard) -> typst_pdf::PdfStandard {
-    use typst_pdf::PdfStandard as T;
-    match standard {
-        PdfStandard::None => unreachable!("`none` is filtered out before"),
-        PdfStandard::V_1_4 => T::V_1_4,
-        PdfStandard::V_1_5 => T::V_1_5,
-        PdfStandard::V_1_6 => T::V_1_6,
-        PdfStandard::V_1_7 => T::V_1_7,
-        PdfStandard::V_2_0 => T::V_2_0,
-        PdfStandard::A_1b => T::A_1b,
-        PdfStandard::A_1a => T::A_1a,
-        PdfStandard::A_2b => T::A_2b,
-        PdfStandard::A_2u => T::A_2u,
-        PdfStandard::A_2a => T::A_2a,
-        PdfStandard::A_3b => T::A_3b,
-        PdfStandard::A_3u => T::A_3u,
-        PdfStandard::A_3a => T::A_3a,
-        PdfStandard::A_4 => T::A_4,
-        PdfStandard::A_4f => T::A_4f,
-        PdfStandard::A_4e => T::A_4e,
-        PdfStandard::Ua_1 => T::Ua_1,
-    }
 }
 
 /// The Typst release this binary embeds (kept in step with Cargo.toml).

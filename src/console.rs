@@ -54,3 +54,8 @@ macro_rules! note {
         $crate::console::note(format_args!($($arg)*))
     };
 }
+
+/// A duration as the timings and `watch` print it.
+pub fn ms(duration: std::time::Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
+}

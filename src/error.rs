@@ -4,12 +4,13 @@
 use std::fmt;
 
 use crate::console::StdoutError;
-use crate::fonts::{FontError, MissingGlyph};
+use crate::fonts::FontError;
+use crate::inputs::MissingGlyph;
+use crate::letter::LetterError;
 use crate::output::WriteError;
 use crate::signatories::edit::EditError;
 use crate::signatories::import::ImportError;
 use crate::signatories::{LoadError, Signatories};
-use crate::world::WorldError;
 
 #[derive(Debug)]
 pub enum Error {
@@ -21,7 +22,7 @@ pub enum Error {
         list: Box<Signatories>,
         missing: Vec<MissingGlyph>,
     },
-    Letter(WorldError),
+    Letter(LetterError),
     /// A font of the project's that cannot be used.
     Fonts(FontError),
     /// Typst's diagnostics, rendered by `report` while their world existed,
@@ -62,8 +63,8 @@ impl From<LoadError> for Error {
     }
 }
 
-impl From<WorldError> for Error {
-    fn from(err: WorldError) -> Self {
+impl From<LetterError> for Error {
+    fn from(err: LetterError) -> Self {
         Error::Letter(err)
     }
 }

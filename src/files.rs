@@ -119,7 +119,7 @@ impl Locked {
             lock(&file, access, path)?;
             // An edit that finished while we waited renamed a new file over
             // the one we locked: lock that one instead.
-            if !same_file(&file, &target) {
+            if !still_names(&file, &target) {
                 continue;
             }
             let bytes = read_open(&file)?;
@@ -149,34 +149,16 @@ fn lock(file: &File, access: Access, path: &Path) -> io::Result<()> {
     }
 }
 
-#[cfg(unix)]
-fn same_file(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &File, _: &Path) -> bool {
-    true
+/// Whether an open file is the one a path names now.
+fn still_names(file: &File, path: &Path) -> bool {
+    let open = file.try_clone().and_then(same_file::Handle::from_file);
+    matches!((open, same_file::Handle::from_path(path)), (Ok(a), Ok(b)) if a == b)
 }
 
 /// Whether two paths name the same file: the same path once links are
 /// resolved, or the same inode (a hard link).
 pub fn same_path(a: &Path, b: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b))
-            && x.dev() == y.dev()
-            && x.ino() == y.ino()
-        {
-            return true;
-        }
-    }
-    resolve(a) == resolve(b)
+    same_file::is_same_file(a, b).unwrap_or(false) || resolve(a) == resolve(b)
 }
 
 /// A path made absolute with every link resolved, also for a file that does

@@ -1,12 +1,15 @@
 //! `openletter`: typesets a coalition's open letter and its signatories into
 //! a print-ready PDF with the Typst compiler embedded.
 //!
-//! The pipeline runs one way: inputs (`inputs`, `signatories`, `date`) →
-//! the data the template reads (`data`) → a Typst world (`world`, `fonts`) →
-//! pages and PDF (`compile`) → files written atomically (`output`), with a
-//! `manifest` and `preview` PNGs when asked for. `pipeline` strings these
-//! together for the commands that build; `files` reads inputs under a lock.
-//! Failures of every stage are shown by `report`.
+//! Data flows one way: the arguments (`args`) → one resolved plan (`plan`)
+//! → inputs read and validated (`inputs`, with the model in `signatories`,
+//! `letter` for the letter folder, `fonts`, `date`) → the data the template
+//! reads (`data`) → a Typst world (`world`) → the typeset document
+//! (`typeset`, over `compile`) → the products in memory (`products`, named
+//! by `targets`, with `manifest` and `preview`) → written all or none
+//! (`write`, over `output`); `site` makes the web site from the same
+//! stages. `commands` runs them; `files` reads inputs under a lock; failures
+//! of every stage are shown by `report`.
 
 // First, so that its `outln!` and `note!` are in scope everywhere below.
 #[macro_use]
@@ -20,15 +23,21 @@ mod error;
 mod files;
 mod fonts;
 mod inputs;
+mod lang;
+mod letter;
 mod manifest;
 mod memory;
 mod output;
-mod pipeline;
+mod plan;
 mod preview;
+mod products;
 mod report;
 mod signatories;
 mod site;
+mod targets;
+mod typeset;
 mod world;
+mod write;
 
 use std::process::ExitCode;
 

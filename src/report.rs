@@ -82,6 +82,8 @@ pub fn stderr() -> StandardStream {
 
 /// Renders Typst's diagnostics (errors and warnings) with their snippets,
 /// in the same style and with the same 1-based columns as the rest.
+/// (typst-kit's `diagnostics::emit` would do this, but its columns count
+/// from 0, and every other message here, and editors, count from 1.)
 pub fn typst(world: &LetterWorld, diagnostics: &[SourceDiagnostic]) -> String {
     let mut files = SimpleFiles::new();
     let mut known: HashMap<FileId, usize> = HashMap::new();

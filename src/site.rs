@@ -15,18 +15,17 @@ use typst::introspection::{Introspector, MetadataElem};
 use typst::text::{Font, FontStyle};
 use typst::utils::PicoStr;
 
-use crate::args::{InputArgs, SiteArgs};
 use crate::compile::{self, CompiledPage};
 use crate::data::{self, Listing, SiteData, TextPage, Updated, WebFont};
-use crate::date::Moment;
 use crate::error::Error;
 use crate::files::is_within;
-use crate::fonts::{LICENCES, PROJECT_FONTS};
+use crate::fonts::{LICENCES, PROJECT_FONTS, without_empty_tables};
 use crate::inputs::Inputs;
 use crate::output::{self, Folder};
-use crate::pipeline::{Caches, Laid, Standards, lay_out, typst_error};
+use crate::plan::{Publish, SiteOptions};
 use crate::preview;
-use crate::world::{LetterWorld, Text};
+use crate::typeset::{Caches, Laid, lay_out, typst_error};
+use crate::world::LetterWorld;
 
 /// The page of each text, in its folder.
 pub const PAGE: &str = "index.html";
@@ -40,22 +39,6 @@ pub const COUNTER: &str = "counter.svg";
 const COUNTER_LABEL: &str = "openletter-counter";
 /// Sharp enough for a link preview, small enough to fetch quickly.
 const PREVIEW_PPI: f32 = 75.0;
-
-/// What the site says beyond the letter itself.
-pub struct SiteOptions {
-    /// Where the site is served from, ending in `/`.
-    pub url: Option<String>,
-    /// When the list was published.
-    pub updated: Moment,
-}
-
-impl SiteOptions {
-    /// From the command line: `--site-url`, and the creation timestamp (else
-    /// now) as the time of publication.
-    pub fn new(site: &SiteArgs, input: &InputArgs) -> Self {
-        SiteOptions { url: site.site_url.clone(), updated: input.updated() }
-    }
-}
 
 /// A site made in memory.
 pub struct Site {
@@ -90,30 +73,14 @@ pub fn check_target(dir: &Path, inputs: &Inputs) -> Result<(), Error> {
 
 impl Site {
     /// Typesets every text and makes its page.
-    pub fn make(
-        inputs: &Inputs,
-        texts: &[Text],
-        standards: &Standards,
-        options: &SiteOptions,
-        caches: Caches,
-    ) -> Result<Site, Error> {
+    pub fn make(inputs: &Inputs, plan: &Publish, caches: Caches) -> Result<Site, Error> {
+        let (standards, options) = (&plan.standards, &plan.site);
         let started = Instant::now();
         let (mut worlds, mut laid) = (Vec::new(), Vec::new());
-        for text in texts {
-            let world = LetterWorld::new(
-                &inputs.letter,
-                inputs.project(),
-                text,
-                inputs.fonts,
-                inputs.data.clone(),
-                inputs.date,
-            )?;
+        for text in &plan.source.texts {
+            let world = LetterWorld::new(inputs, text)?;
             laid.push(lay_out(inputs, &world, text, caches)?);
-            let folder = match text {
-                Text::Original => String::new(),
-                Text::Translation(lang) => format!("{lang}/"),
-            };
-            worlds.push((folder, world));
+            worlds.push((text.site_folder(), world));
         }
         let compile_time = started.elapsed();
 
@@ -264,55 +231,6 @@ fn web_fonts(inputs: &Inputs) -> Vec<(WebFont, Vec<u8>)> {
         .collect()
 }
 
-/// A TrueType/OpenType font without its zero-length tables, which PDF
-/// readers ignore but browsers refuse whole (Chromium's font sanitiser
-/// rejects Nanum Gothic for an empty `TSI3`). The other tables are copied
-/// as they are, each 4-byte aligned, with the directory rewritten to point
-/// at them. Anything that does not parse is returned unchanged.
-fn without_empty_tables(font: &[u8]) -> Vec<u8> {
-    let u16_at = |at: usize| font.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
-    let u32_at =
-        |at: usize| font.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-    let Some(count) = u16_at(4) else { return font.to_vec() };
-    let mut tables = Vec::new();
-    for i in 0..usize::from(count) {
-        let entry = 12 + 16 * i;
-        let (Some(offset), Some(length)) = (u32_at(entry + 8), u32_at(entry + 12)) else {
-            return font.to_vec();
-        };
-        let (offset, length) = (offset as usize, length as usize);
-        if font.len() < offset.saturating_add(length) {
-            return font.to_vec();
-        }
-        if length > 0 {
-            tables.push((&font[entry..entry + 8], offset, length));
-        }
-    }
-    if tables.len() == usize::from(count) {
-        return font.to_vec();
-    }
-    let kept = tables.len() as u16;
-    // The binary-search fields of the header follow the number of tables.
-    let power = if kept == 0 { 0 } else { 1u16 << (15 - kept.leading_zeros()) };
-    let mut out = Vec::with_capacity(font.len());
-    out.extend_from_slice(&font[0..4]);
-    for field in [kept, power * 16, power.trailing_zeros() as u16, kept * 16 - power * 16] {
-        out.extend_from_slice(&field.to_be_bytes());
-    }
-    let mut at = 12 + 16 * tables.len();
-    for (tag_and_sum, _, length) in &tables {
-        out.extend_from_slice(tag_and_sum);
-        out.extend_from_slice(&(at as u32).to_be_bytes());
-        out.extend_from_slice(&(*length as u32).to_be_bytes());
-        at += length.next_multiple_of(4);
-    }
-    for (_, offset, length) in &tables {
-        out.extend_from_slice(&font[*offset..offset + length]);
-        out.resize(out.len().next_multiple_of(4), 0);
-    }
-    out
-}
-
 /// What a page's template left for the badge: its words ("239
 /// signatories") and colour. A template that left none makes no web page at
 /// all (one written before `publish` existed): that is refused, naming the
@@ -374,24 +292,7 @@ fn escape_xml(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_xml, without_empty_tables};
-
-    #[test]
-    fn empty_tables_are_dropped_and_the_rest_kept() {
-        let nanum =
-            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/NanumGothic.ttf")).unwrap();
-        let cleaned = without_empty_tables(&nanum);
-        let before =
-            typst::text::Font::new(typst::foundations::Bytes::new(nanum.clone()), 0).unwrap();
-        let after =
-            typst::text::Font::new(typst::foundations::Bytes::new(cleaned.clone()), 0).unwrap();
-        assert_eq!(before.info(), after.info());
-        assert!(cleaned.len() < nanum.len() + 4 && cleaned.len() > nanum.len() / 2);
-        // A font without empty tables is left as it is.
-        assert_eq!(without_empty_tables(&cleaned), cleaned);
-        let regular = include_bytes!("../fonts/NotoSans-Regular.ttf");
-        assert_eq!(without_empty_tables(regular), regular.to_vec());
-    }
+    use super::escape_xml;
 
     #[test]
     fn xml_escapes_markup() {

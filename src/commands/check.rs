@@ -10,15 +10,15 @@ use typst::diag::Severity;
 use crate::args::CheckArgs;
 use crate::error::Error;
 use crate::inputs::Inputs;
-use crate::pipeline::{Caches, Standards, typeset};
+use crate::plan;
 use crate::report;
 use crate::signatories::{Level, Problem, lint};
+use crate::typeset::{Caches, typeset};
 use crate::world::LetterWorld;
 
 pub fn run(args: &CheckArgs) -> Result<u8, Error> {
-    let input = &args.input;
-    let standards = Standards::new(&args.standards.pdf_standard)?;
-    let (inputs, missing) = Inputs::read(input)?;
+    let plan = plan::Check::resolve(args)?;
+    let (inputs, missing) = Inputs::read(&plan.source)?;
     let list = &inputs.signatories;
 
     let mut errors: Vec<Problem> = missing.iter().map(|m| m.to_problem()).collect();
@@ -34,14 +34,12 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let mut out = report::stderr();
     report::problems_in(&mut out, &list.path, &list.source, &errors, Severity::Error);
     report::problems_in(&mut out, &list.path, &list.source, &warnings, Severity::Warning);
-    let (path, letter) = (list.path.display().to_string(), input.letter.display().to_string());
+    let (path, letter) = (list.path.display().to_string(), inputs.letter.display().to_string());
     let (counts, date) = (list.counts(), inputs.date);
     let mut typst_errors = 0;
-    for text in input.texts() {
-        let (letter, project) = (&inputs.letter, inputs.project());
-        let world =
-            LetterWorld::new(letter, project, &text, inputs.fonts, inputs.data.clone(), date)?;
-        match typeset(&inputs, &world, &text, &standards, Caches::Free) {
+    for text in &plan.source.texts {
+        let world = LetterWorld::new(&inputs, text)?;
+        match typeset(&inputs, &world, text, &plan.standards, Caches::Free) {
             Ok(_) => {}
             Err(Error::Typst { rendered, errors }) => {
                 report::rendered(&rendered);
@@ -66,7 +64,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         plural(errors, "error"),
         plural(warnings, "warning")
     )?;
-    Ok(u8::from(errors > 0 || args.deny_warnings && warnings > 0))
+    Ok(u8::from(errors > 0 || plan.deny_warnings && warnings > 0))
 }
 
 fn plural(n: usize, noun: &str) -> String {

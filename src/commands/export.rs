@@ -17,14 +17,17 @@ use crate::error::Error;
 use crate::files::{self, is_within};
 use crate::fonts::{LICENCES, PROJECT_FONTS};
 use crate::inputs::Inputs;
+use crate::letter::{Reach, letter_files, letter_root};
 use crate::output;
-use crate::world::{self, LetterWorld, Reach};
+use crate::plan;
+use crate::world::LetterWorld;
 
 pub fn run(args: &ExportArgs) -> Result<(), Error> {
-    let inputs = Inputs::load(&args.input)?;
-    let letter = &args.input.letter;
-    world::letter_root(letter)?;
-    let dir = &args.dir;
+    let plan = plan::Export::resolve(args);
+    let inputs = Inputs::load(&plan.source)?;
+    let letter = &plan.source.letter;
+    letter_root(letter)?;
+    let dir = &plan.dir;
     if is_within(dir, letter) || is_within(letter, dir) {
         return Err(Error::Usage(format!(
             "cannot export into `{}`: it overlaps the letter folder `{}`; name a folder outside it",
@@ -35,10 +38,9 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
 
     // The export is one letter folder: a letter that reads a style shared
     // from elsewhere in its project would not compile from it.
-    let texts = args.input.all_texts();
-    for text in &texts {
-        let (data, project) = (inputs.data.clone(), inputs.project());
-        let world = LetterWorld::new(letter, project, text, inputs.fonts, data, inputs.date)?;
+    let texts = &plan.source.texts;
+    for text in texts {
+        let mut world = LetterWorld::new(&inputs, text)?;
         let _ = compile::compile(&world);
         if let Some(file) = world.read_outside(letter).first() {
             return Err(Error::Usage(format!(
@@ -50,7 +52,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     }
 
     let mut project: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    for file in world::letter_files(letter)? {
+    for file in letter_files(letter)? {
         let why = match file.reach {
             Reach::Inside => None,
             Reach::Outside => Some("leads outside the letter folder, which the build never reads"),
@@ -92,7 +94,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     );
     // One command per text: the original and each translation.
     let dir = dir.display();
-    for text in &texts {
+    for text in texts {
         let file = text.file();
         outln!(
             "typst compile --font-path {dir}/{PROJECT_FONTS} --ignore-system-fonts {dir}/{file}"

@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::args::ImportArgs;
 use crate::error::Error;
 use crate::inputs::{refuse_entry, typefaces};
+use crate::signatories::Kind;
 use crate::signatories::edit::{Editor, Refusal};
 use crate::signatories::import::{self, Columns, Options};
 use crate::signatories::{fold, near_key};
@@ -29,7 +30,11 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             sort_as: args.sort_column.clone(),
         },
         delimiter: args.delimiter,
-        kind_map: args.kind_map.clone(),
+        kind_map: args
+            .kind_map
+            .iter()
+            .map(|(value, kind)| (value.clone(), Kind::from(*kind)))
+            .collect(),
     };
     let table = import::read(&args.file, &options)?;
     if let Some(note) = &table.encoding_note {

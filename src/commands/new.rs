@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use crate::args::NewArgs;
 use crate::error::Error;
 use crate::fonts::PROJECT_FONTS;
+use crate::letter::MAIN_FILE;
 use crate::output::{self, Folder};
 use crate::signatories::text_problem;
-use crate::world::MAIN_FILE;
 
 /// The bundled template: a project starts with its own copy to adapt.
 const TEMPLATE: &str = include_str!("../../letter/template.typ");

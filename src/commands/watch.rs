@@ -13,16 +13,21 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::args::{BuildArgs, WatchArgs};
-use crate::console::StdoutError;
+use crate::args::WatchArgs;
+use crate::console::{StdoutError, ms};
 use crate::error::Error;
 use crate::files::is_within;
 use crate::inputs::Inputs;
+use crate::letter::{Reach, Text, letter_files};
 use crate::output::Durability;
-use crate::pipeline::{Caches, Products, Standards, Targets, ms, typeset};
+use crate::plan::{self, Build, Publish};
+use crate::products::Products;
 use crate::report;
-use crate::site::{self, Site, SiteOptions};
-use crate::world::{LetterWorld, Reach, Text, letter_files};
+use crate::site::{self, Site};
+use crate::targets::Targets;
+use crate::typeset::{Caches, typeset};
+use crate::world::LetterWorld;
+use crate::write::write_all;
 
 /// How often the files are looked at: quick enough to feel live, and a
 /// handful of `stat` calls costs nothing.
@@ -33,20 +38,20 @@ const CACHE_AGE: usize = 10;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-pub fn run(watch: &WatchArgs) -> Result<(), Error> {
+pub fn run(args: &WatchArgs) -> Result<(), Error> {
     catch_interrupt();
-    let args = &watch.build;
-    let standards = Standards::new(&args.standards.pdf_standard)?;
+    let plan::Watch { build: plan, publish: mut site } = plan::Watch::resolve(args)?;
+    let source = &plan.source;
     let mut watched = Watched {
-        letter: args.input.letter.clone(),
-        signatories: args.input.signatories.clone(),
+        letter: source.letter.clone(),
+        signatories: source.signatories.clone(),
         shared: Vec::new(),
     };
     let mut snapshot = watched.snapshot();
 
     // Until the inputs are valid there is nothing to build: wait for a fix.
     let mut inputs = loop {
-        match Inputs::load(&args.input) {
+        match Inputs::load(source) {
             Ok(inputs) => break inputs,
             Err(err) => report::error(&err),
         }
@@ -55,46 +60,39 @@ pub fn run(watch: &WatchArgs) -> Result<(), Error> {
         }
     };
     // An output inside the watched folder would trigger the next rebuild.
-    let texts = args.input.texts();
-    let [text] = &texts[..] else {
-        return Err(Error::Usage(
-            "watch follows one text: the original, or one translation with --lang LANG".into(),
-        ));
-    };
-    Targets::check_early(args, &inputs, &texts)?;
-    if let Some(dir) = &watch.publish {
+    let text = &source.texts[0];
+    Targets::check_early(&plan.outputs, &inputs, &source.texts)?;
+    if let Some(site) = &site {
+        let dir = &site.dir;
         site::check_target(dir, &inputs)?;
         // Each publication replaces the folder whole, with the PDF in it.
-        let outputs = [Some(args.output_pattern()), args.manifest.clone(), args.png.clone()];
-        if let Some(inside) = outputs.iter().flatten().find(|o| is_within(Path::new(o), dir)) {
+        if let Some(inside) = plan.outputs.patterns().find(|o| is_within(Path::new(o), dir)) {
             return Err(Error::Usage(format!(
                 "`{inside}` is inside `{}`, which --publish replaces whole: write it elsewhere",
                 dir.display()
             )));
         }
     }
-    let (letter, project) = (&inputs.letter, inputs.project());
-    let mut world =
-        LetterWorld::new(letter, project, text, inputs.fonts, inputs.data.clone(), inputs.date)?;
-    rebuild("first build", args, &inputs, &mut world, text, &standards, Instant::now())?;
-    publish(watch, &inputs, &standards)?;
+    let mut world = LetterWorld::new(&inputs, text)?;
+    rebuild("first build", &plan, &inputs, &mut world, text, Instant::now())?;
+    publish(site.as_mut(), &inputs)?;
     // Files of a style shared from elsewhere in the project are watched too.
     // (Only they join the snapshot: an edit made during the first build is
     // still seen as a change.)
-    watched.shared = world.read_outside(letter).into_iter().map(PathBuf::from).collect();
+    watched.shared = world.read_outside(&source.letter).into_iter().map(PathBuf::from).collect();
     snapshot.add_all(&watched.shared);
     note!(
         "watching {} and {} (Ctrl-C to stop)",
-        args.input.letter.display(),
-        args.input.signatories.display()
+        source.letter.display(),
+        source.signatories.display()
     );
 
     while let Some(changed) = wait_for_change(&mut snapshot, &watched) {
         let started = Instant::now();
-        if changed.iter().any(|p| p == &args.input.signatories) {
-            match Inputs::load(&args.input) {
+        if changed.iter().any(|p| p == &source.signatories) {
+            match Inputs::load(source) {
                 Ok(new) => {
-                    world.set_data(new.data.clone(), new.date, new.fonts);
+                    world.set_inputs(&new);
                     inputs = new;
                 }
                 Err(err) => {
@@ -109,8 +107,8 @@ pub fn run(watch: &WatchArgs) -> Result<(), Error> {
             }
         }
         let what = describe(&changed);
-        rebuild(&what, args, &inputs, &mut world, text, &standards, started)?;
-        publish(watch, &inputs, &standards)?;
+        rebuild(&what, &plan, &inputs, &mut world, text, started)?;
+        publish(site.as_mut(), &inputs)?;
     }
     note!("stopped watching");
     Ok(())
@@ -119,23 +117,23 @@ pub fn run(watch: &WatchArgs) -> Result<(), Error> {
 /// One build, reported in one line; an error is shown and the PDF kept.
 fn rebuild(
     what: &str,
-    args: &BuildArgs,
+    plan: &Build,
     inputs: &Inputs,
     world: &mut LetterWorld,
     text: &Text,
-    standards: &Standards,
     started: Instant,
 ) -> Result<(), StdoutError> {
     world.reset();
+    let standards = &plan.standards;
     let outcome = typeset(inputs, world, text, standards, Caches::Keep)
-        .and_then(|typeset| Products::new(typeset, args, inputs, world, standards))
+        .and_then(|typeset| Products::new(typeset, &plan.outputs, inputs, world, standards))
         .and_then(|products| {
-            products.write(Durability::Preview)?;
+            write_all(std::slice::from_ref(&products), Durability::Preview)?;
             Ok(products)
         });
     match outcome {
         Ok(products) => {
-            let detail = if args.timings {
+            let detail = if plan.timings {
                 format!(
                     " (compile {}, pdf {})",
                     ms(products.compile_time),
@@ -164,13 +162,14 @@ fn rebuild(
 
 /// With `--publish DIR`, the site made anew (every language), in one line;
 /// an error is shown and the last good site kept.
-fn publish(watch: &WatchArgs, inputs: &Inputs, standards: &Standards) -> Result<(), StdoutError> {
-    let Some(dir) = &watch.publish else { return Ok(()) };
+fn publish(plan: Option<&mut Publish>, inputs: &Inputs) -> Result<(), StdoutError> {
+    let Some(plan) = plan else { return Ok(()) };
     let started = Instant::now();
-    let input = &watch.build.input;
-    let options = SiteOptions::new(&watch.site, input);
-    let outcome = Site::make(inputs, &input.all_texts(), standards, &options, Caches::Keep)
-        .and_then(|site| site.write(dir).map(|()| site));
+    // A translation may be added while watching: its page joins the site.
+    plan.source.texts = Text::all(&plan.source.letter);
+    let dir = &plan.dir;
+    let outcome =
+        Site::make(inputs, plan, Caches::Keep).and_then(|site| site.write(dir).map(|()| site));
     match outcome {
         Ok(site) => outln!(
             "{} published {} page(s), {} → {}",

@@ -1,18 +1,21 @@
-//! The first stage of every command: reading the inputs and refusing bad ones
-//! before Typst sees anything.
+//! The first stage of every command that makes a letter: reading the inputs
+//! the plan names and refusing bad ones before Typst sees anything.
+
+mod glyphs;
 
 use std::path::{Path, PathBuf};
 
 use typst::foundations::Bytes;
 
-use crate::args::InputArgs;
 use crate::data::LetterData;
 use crate::date::LetterDate;
 use crate::error::Error;
-use crate::fonts::{self, Fonts, MissingGlyph, Typefaces};
-use crate::signatories::edit::NewEntry;
+use crate::fonts::{Fonts, Typefaces};
+use crate::letter::{Reach, letter_files};
+use crate::plan::Source;
 use crate::signatories::{self, Signatories};
-use crate::world::{self, Reach};
+
+pub use glyphs::{MissingGlyph, PRINTED_FIELDS, missing_glyphs, refuse_entry};
 
 /// From how many signatories the inputs are checked on two cores.
 const PARALLEL_FROM: usize = 2000;
@@ -36,8 +39,8 @@ impl Inputs {
     }
 
     /// The inputs, refusing a character no font can print.
-    pub fn load(args: &InputArgs) -> Result<Self, Error> {
-        let (inputs, missing) = Self::read(args)?;
+    pub fn load(source: &Source) -> Result<Self, Error> {
+        let (inputs, missing) = Self::read(source)?;
         if missing.is_empty() {
             Ok(inputs)
         } else {
@@ -47,27 +50,27 @@ impl Inputs {
 
     /// The inputs, and the characters no font can print (for `check`,
     /// which reports them beside its other findings).
-    pub fn read(args: &InputArgs) -> Result<(Self, Vec<MissingGlyph>), Error> {
-        let list = signatories::load(&args.signatories)?;
-        let typefaces = typefaces(&args.signatories)?;
-        let (date, version) = (args.letter_date(), args.version_label.clone());
+    pub fn read(source: &Source) -> Result<(Self, Vec<MissingGlyph>), Error> {
+        let list = signatories::load(&source.signatories)?;
+        let typefaces = typefaces(&source.signatories)?;
+        let (date, version) = (source.date, source.version.clone());
         // The glyph check and the collated data are independent: one each
         // per core, which a long list notices (a short one, re-read on every
         // save in `watch`, is quicker without starting a thread).
         let data = || LetterData::new(&list, date, version.as_deref()).to_json();
         let (missing, data) = if list.entries.len() < PARALLEL_FROM {
-            (fonts::missing_glyphs(&typefaces, &list), data())
+            (missing_glyphs(&typefaces, &list), data())
         } else {
             std::thread::scope(|scope| {
-                let missing = scope.spawn(|| fonts::missing_glyphs(&typefaces, &list));
+                let missing = scope.spawn(|| missing_glyphs(&typefaces, &list));
                 let data = data();
                 (missing.join().expect("the glyph check does not panic"), data)
             })
         };
-        let fonts = select_fonts(&typefaces, &list, &args.letter);
+        let fonts = select_fonts(&typefaces, &list, &source.letter);
         let data = Bytes::new(data);
         let inputs =
-            Self { letter: args.letter.clone(), signatories: list, date, version, data, fonts };
+            Self { letter: source.letter.clone(), signatories: list, date, version, data, fonts };
         Ok((inputs, missing))
     }
 }
@@ -83,10 +86,10 @@ pub fn typefaces(signatories: &Path) -> Result<Typefaces, Error> {
 /// of the names and affiliations it prints.
 fn select_fonts(typefaces: &Typefaces, list: &Signatories, letter: &Path) -> &'static Fonts {
     let printed = list.entries.iter().flat_map(|entry| {
-        entry.fields().filter(|(key, _)| fonts::PRINTED_FIELDS.contains(key)).map(|(_, f)| f)
+        entry.fields().filter(|(key, _)| PRINTED_FIELDS.contains(key)).map(|(_, f)| f)
     });
     let mut text: String = printed.map(|f| f.value.as_str()).collect();
-    for file in world::letter_files(letter).unwrap_or_default() {
+    for file in letter_files(letter).unwrap_or_default() {
         let is_source = file.path.extension().is_some_and(|e| e == "typ");
         if file.reach == Reach::Inside
             && is_source
@@ -101,21 +104,6 @@ fn select_fonts(typefaces: &Typefaces, list: &Signatories, letter: &Path) -> &'s
 /// Loads a signatories file and checks that every character can be printed.
 pub fn load_signatories(path: &Path) -> Result<Signatories, Error> {
     let list = signatories::load(path)?;
-    let missing = fonts::missing_glyphs(&typefaces(path)?, &list);
+    let missing = missing_glyphs(&typefaces(path)?, &list);
     if missing.is_empty() { Ok(list) } else { Err(Error::Glyphs { list: Box::new(list), missing }) }
-}
-
-/// Why an entry cannot go into the list: a rule of the file format, or a
-/// character no font of the project could print.
-pub fn refuse_entry(typefaces: &Typefaces, entry: &NewEntry) -> Option<String> {
-    if let Some(why) = entry.problems() {
-        return Some(why);
-    }
-    entry
-        .fields()
-        .filter(|(key, _)| fonts::PRINTED_FIELDS.contains(key))
-        .find_map(|(key, text)| Some((key, text.chars().find(|c| !typefaces.covers(*c))?)))
-        .map(|(key, c)| {
-            format!("`{key}` has '{c}' (U+{:04X}), which no bundled font can print", c as u32)
-        })
 }

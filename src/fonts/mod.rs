@@ -9,7 +9,8 @@
 //! fonts only when its text or signatories have a character the base fonts
 //! lack: a letter in Latin script pays nothing for them.
 
-use std::ops::Range;
+mod web;
+
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -18,25 +19,23 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
 use crate::files;
-use crate::signatories::{Problem, Signatories, Signatory, field};
 
-/// The fields the letter prints as text (a link and a sort key are not).
-pub const PRINTED_FIELDS: [&str; 2] = [field::NAME, field::AFFILIATION];
+pub use web::without_empty_tables;
 
 /// The folder of a project's own fonts, beside its signatories file.
 pub const PROJECT_FONTS: &str = "fonts";
 
 /// The font files every letter can use, embedded at compile time, by name.
 pub const BASE: [(&str, &[u8]); 4] = [
-    ("fonts/NotoSans-Regular.ttf", include_bytes!("../fonts/NotoSans-Regular.ttf")),
-    ("fonts/NotoSans-Bold.ttf", include_bytes!("../fonts/NotoSans-Bold.ttf")),
-    ("fonts/NotoSans-Italic.ttf", include_bytes!("../fonts/NotoSans-Italic.ttf")),
-    ("fonts/NotoSans-BoldItalic.ttf", include_bytes!("../fonts/NotoSans-BoldItalic.ttf")),
+    ("fonts/NotoSans-Regular.ttf", include_bytes!("../../fonts/NotoSans-Regular.ttf")),
+    ("fonts/NotoSans-Bold.ttf", include_bytes!("../../fonts/NotoSans-Bold.ttf")),
+    ("fonts/NotoSans-Italic.ttf", include_bytes!("../../fonts/NotoSans-Italic.ttf")),
+    ("fonts/NotoSans-BoldItalic.ttf", include_bytes!("../../fonts/NotoSans-BoldItalic.ttf")),
 ];
 
 macro_rules! bundled {
     ($($file:literal),* $(,)?) => {
-        [$((concat!("fonts/", $file), include_bytes!(concat!("../fonts/", $file)) as &[u8])),*]
+        [$((concat!("fonts/", $file), include_bytes!(concat!("../../fonts/", $file)) as &[u8])),*]
     };
 }
 
@@ -70,8 +69,8 @@ pub const SCRIPTS: [(&str, &[u8]); 20] = bundled![
 
 /// The licences of the bundled fonts, which go wherever they are copied.
 pub const LICENCES: [(&str, &str); 2] = [
-    ("OFL.txt", include_str!("../fonts/OFL.txt")),
-    ("LICENSE-Apache-2.0.txt", include_str!("../fonts/LICENSE-Apache-2.0.txt")),
+    ("OFL.txt", include_str!("../../fonts/OFL.txt")),
+    ("LICENSE-Apache-2.0.txt", include_str!("../../fonts/LICENSE-Apache-2.0.txt")),
 ];
 
 /// One font file and where it came from.
@@ -237,59 +236,6 @@ static ALL_FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     files.extend(embedded(&SCRIPTS));
     Fonts::new(files)
 });
-
-/// A character in the signatories that no available font can draw.
-#[derive(Debug, Clone)]
-pub struct MissingGlyph {
-    pub entry: String,
-    pub field: &'static str,
-    pub character: char,
-    /// Where the field's value is in the signatories file.
-    pub span: Range<usize>,
-}
-
-impl MissingGlyph {
-    /// As a problem in the signatories file, for `report` and `check`.
-    pub fn to_problem(&self) -> Problem {
-        let c = self.character;
-        Problem {
-            span: self.span.clone(),
-            message: format!(
-                "signatory \"{}\": field `{}` has '{c}' (U+{:04X}), which no bundled font can print",
-                self.entry, self.field, c as u32
-            ),
-            label: format!(
-                "Typst would print a blank here; put a font that has it in `{PROJECT_FONTS}/` \
-                 beside the signatories file"
-            ),
-            related: None,
-        }
-    }
-}
-
-/// Finds every character the letter could not print, one report per field.
-pub fn missing_glyphs(typefaces: &Typefaces, list: &Signatories) -> Vec<MissingGlyph> {
-    // A long list repeats the same few hundred characters: look each up once.
-    let mut known: std::collections::HashMap<char, bool> = Default::default();
-    let mut covers = |c: char| *known.entry(c).or_insert_with(|| typefaces.covers(c));
-    list.entries.iter().flat_map(|entry| missing_in_entry(&mut covers, entry)).collect()
-}
-
-fn missing_in_entry(covers: &mut impl FnMut(char) -> bool, entry: &Signatory) -> Vec<MissingGlyph> {
-    entry
-        .fields()
-        .filter(|(key, _)| PRINTED_FIELDS.contains(key))
-        .filter_map(|(field, value)| {
-            let character = value.value.chars().find(|c| !covers(*c))?;
-            Some(MissingGlyph {
-                entry: entry.name.value.clone(),
-                field,
-                character,
-                span: value.span.clone(),
-            })
-        })
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,80 @@
+//! The characters of the signatories that no font of the project can
+//! print: a check of the list against the fonts, before Typst would print
+//! a blank in their place.
+
+use std::ops::Range;
+
+use crate::fonts::{PROJECT_FONTS, Typefaces};
+use crate::signatories::edit::NewEntry;
+use crate::signatories::{Problem, Signatories, Signatory, field};
+
+/// The fields the letter prints as text (a link and a sort key are not).
+pub const PRINTED_FIELDS: [&str; 2] = [field::NAME, field::AFFILIATION];
+
+/// A character in the signatories that no available font can draw.
+#[derive(Debug, Clone)]
+pub struct MissingGlyph {
+    pub entry: String,
+    pub field: &'static str,
+    pub character: char,
+    /// Where the field's value is in the signatories file.
+    pub span: Range<usize>,
+}
+
+impl MissingGlyph {
+    /// As a problem in the signatories file, for `report` and `check`.
+    pub fn to_problem(&self) -> Problem {
+        let c = self.character;
+        Problem {
+            span: self.span.clone(),
+            message: format!(
+                "signatory \"{}\": field `{}` has '{c}' (U+{:04X}), which no bundled font can print",
+                self.entry, self.field, c as u32
+            ),
+            label: format!(
+                "Typst would print a blank here; put a font that has it in `{PROJECT_FONTS}/` \
+                 beside the signatories file"
+            ),
+            related: None,
+        }
+    }
+}
+
+/// Finds every character the letter could not print, one report per field.
+pub fn missing_glyphs(typefaces: &Typefaces, list: &Signatories) -> Vec<MissingGlyph> {
+    // A long list repeats the same few hundred characters: look each up once.
+    let mut known: std::collections::HashMap<char, bool> = Default::default();
+    let mut covers = |c: char| *known.entry(c).or_insert_with(|| typefaces.covers(c));
+    list.entries.iter().flat_map(|entry| missing_in_entry(&mut covers, entry)).collect()
+}
+
+fn missing_in_entry(covers: &mut impl FnMut(char) -> bool, entry: &Signatory) -> Vec<MissingGlyph> {
+    entry
+        .fields()
+        .filter(|(key, _)| PRINTED_FIELDS.contains(key))
+        .filter_map(|(field, value)| {
+            let character = value.value.chars().find(|c| !covers(*c))?;
+            Some(MissingGlyph {
+                entry: entry.name.value.clone(),
+                field,
+                character,
+                span: value.span.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Why an entry cannot go into the list: a rule of the file format, or a
+/// character no font of the project could print.
+pub fn refuse_entry(typefaces: &Typefaces, entry: &NewEntry) -> Option<String> {
+    if let Some(why) = entry.problems() {
+        return Some(why);
+    }
+    entry
+        .fields()
+        .filter(|(key, _)| PRINTED_FIELDS.contains(key))
+        .find_map(|(key, text)| Some((key, text.chars().find(|c| !typefaces.covers(*c))?)))
+        .map(|(key, c)| {
+            format!("`{key}` has '{c}' (U+{:04X}), which no bundled font can print", c as u32)
+        })
+}

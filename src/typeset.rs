@@ -1,0 +1,168 @@
+//! A text of the letter typeset: compiled into pages ([`lay_out`]) and
+//! exported as PDF ([`typeset`]), in memory. Whatever the PDF export
+//! refuses is refused here, so `check` refuses it too.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use typst::diag::SourceDiagnostic;
+use typst::foundations::Smart;
+use typst::model::Document;
+use typst_layout::PagedDocument;
+
+use crate::compile::{self, CompileError, PdfSettings};
+use crate::error::Error;
+use crate::inputs::Inputs;
+use crate::letter::Text;
+use crate::plan::Standards;
+use crate::report;
+use crate::world::LetterWorld;
+
+/// What to do with Typst's caches once the pages are laid out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Caches {
+    /// Keep them for the next build (`watch`).
+    Keep,
+    /// Free them before the PDF export, which then peaks lower.
+    Free,
+}
+
+/// A letter typeset and exported, in memory.
+pub struct Typeset {
+    pub document: PagedDocument,
+    pub pdf: Vec<u8>,
+    /// A short name from the title, for file names and the PDF identifier.
+    pub slug: String,
+    /// The text's language: a translation's tag, or the original's as its
+    /// document declares it.
+    pub lang: String,
+    pub compile_time: Duration,
+    pub export_time: Duration,
+}
+
+/// Compiles the letter and exports its PDF; writes nothing.
+pub fn typeset(
+    inputs: &Inputs,
+    world: &LetterWorld,
+    text: &Text,
+    standards: &Standards,
+    caches: Caches,
+) -> Result<Typeset, Error> {
+    let laid = lay_out(inputs, world, text, caches)?;
+    let started = Instant::now();
+    let pdf = laid.pdf(inputs, world, standards)?;
+    Ok(laid.with_pdf(pdf, started.elapsed()))
+}
+
+/// A letter laid out in pages, before its PDF is made (which `publish`
+/// makes while the first page is drawn as a preview on the other core).
+pub struct Laid {
+    compiled: compile::Compiled,
+    pub slug: String,
+    pub lang: String,
+    /// The PDF's identifier: each text is its own document.
+    ident: String,
+    pub compile_time: Duration,
+}
+
+/// Compiles one text of the letter into pages.
+pub fn lay_out(
+    inputs: &Inputs,
+    world: &LetterWorld,
+    text: &Text,
+    caches: Caches,
+) -> Result<Laid, Error> {
+    let started = Instant::now();
+    let compiled = compile::compile(world).map_err(|err| typst_error(world, err))?;
+    let compile_time = started.elapsed();
+    // Freed before the export, not beside it: freeing on another core while
+    // exporting was no faster and let the peak wander higher.
+    if caches == Caches::Free {
+        typst::comemo::evict(0);
+    }
+    report::warnings(world, &compiled.warnings);
+    let slug = slug(compiled.document.info().title.as_deref(), &inputs.letter);
+    let lang = match (text, compiled.document.info().locale) {
+        (Text::Translation(lang), _) => lang.clone(),
+        (Text::Original, Smart::Custom(locale)) => locale.lang.as_str().to_owned(),
+        (Text::Original, Smart::Auto) => "original".to_owned(),
+    };
+    let ident = match text {
+        Text::Original => slug.clone(),
+        Text::Translation(lang) => format!("{slug}-{lang}"),
+    };
+    Ok(Laid { compiled, slug, lang, ident, compile_time })
+}
+
+impl Laid {
+    pub fn document(&self) -> &PagedDocument {
+        &self.compiled.document
+    }
+
+    /// The PDF of the pages.
+    pub fn pdf(
+        &self,
+        inputs: &Inputs,
+        world: &LetterWorld,
+        standards: &Standards,
+    ) -> Result<Vec<u8>, Error> {
+        let settings = PdfSettings {
+            ident: &self.ident,
+            date: inputs.date.datetime(),
+            standards: standards.standards.clone(),
+        };
+        compile::export_pdf(&self.compiled, &settings).map_err(|err| typst_error(world, err))
+    }
+
+    pub fn with_pdf(self, pdf: Vec<u8>, export_time: Duration) -> Typeset {
+        Typeset {
+            document: self.compiled.document,
+            pdf,
+            slug: self.slug,
+            lang: self.lang,
+            compile_time: self.compile_time,
+            export_time,
+        }
+    }
+}
+
+/// Renders Typst's errors and warnings now, while the world that can show
+/// their source is at hand.
+pub fn typst_error(world: &LetterWorld, err: CompileError) -> Error {
+    let errors = err.errors.len();
+    let all: Vec<SourceDiagnostic> = err.errors.into_iter().chain(err.warnings).collect();
+    Error::Typst { rendered: report::typst(world, &all), errors }
+}
+
+/// A short name for the letter, for file names and the PDF identifier: its
+/// title up to any colon (`open-letter-to-the-home-secretary`), else the
+/// letter folder's name, else `letter`.
+fn slug(title: Option<&str>, letter: &Path) -> String {
+    let folder = letter.file_name().map(|n| n.to_string_lossy().into_owned());
+    let title = title.map(str::to_owned).or(folder).unwrap_or_default();
+    let head = title.split(':').next().unwrap_or(&title);
+    let mut slug = String::new();
+    for c in head.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() { "letter".to_owned() } else { slug.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+    use std::path::Path;
+
+    #[test]
+    fn slug_from_title_folder_or_fallback() {
+        let letter = Path::new("letter");
+        assert_eq!(slug(Some("Open letter: to X"), letter), "open-letter");
+        assert_eq!(slug(None, letter), "letter");
+        assert_eq!(slug(Some("!!!"), Path::new("x")), "letter");
+    }
+}
