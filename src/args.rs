@@ -463,8 +463,9 @@ pub struct SiteArgs {
 /// user name or password, query or fragment (which a file name appended to
 /// it would land in), nothing a page's markup would have to escape.
 fn parse_site_url(text: &str) -> Result<String, String> {
-    if let Some(c) =
-        text.chars().find(|c| c.is_whitespace() || c.is_control() || "\"<>'`\\{}|^".contains(*c))
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_whitespace() || crate::console::steers(*c) || "\"<>'`\\{}|^".contains(*c))
     {
         return Err(format!("{c:?} cannot appear in an address"));
     }

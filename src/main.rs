@@ -45,7 +45,19 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     memory::limit();
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` are answers, on stdout, as clap prints them.
+        Err(err) if !err.use_stderr() => {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        // A refused value is echoed in the message: escaped, as every message.
+        Err(err) => {
+            eprint!("{}", console::escape_controls(&err.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
     if !matches!(cli.command, args::Command::Watch(_)) {
         memory::steady_allocator();
     }

@@ -18,6 +18,7 @@ use typst::WorldExt;
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::syntax::{DiagSpan, FileId};
 
+use crate::console::Escaping;
 use crate::error::Error;
 use crate::signatories::{LoadError, Problem};
 use crate::world::LetterWorld;
@@ -75,9 +76,10 @@ pub fn problems_in(
     }
 }
 
-/// Where messages about problems go: stderr, coloured on a terminal.
-pub fn stderr() -> StandardStream {
-    StandardStream::stderr(color_choice())
+/// Where messages about problems go: stderr, coloured on a terminal, with
+/// control characters escaped.
+pub fn stderr() -> Escaping<StandardStream> {
+    Escaping(StandardStream::stderr(color_choice()))
 }
 
 /// Renders Typst's diagnostics (errors and warnings) with their snippets,

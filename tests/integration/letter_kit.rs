@@ -89,6 +89,8 @@ fn one_translation_and_the_names_of_what_is_missing() {
     s.run(&["build", "--lang", "fr", "--date", DATE])
         .refused(2, "the letter's translations are: en");
     s.run(&["build", "--lang", "x y", "--date", DATE]).refused(2, "language tag");
+    // One spelling per language, so two files can never be one language.
+    s.run(&["build", "--lang", "en-gb", "--date", DATE]).refused(2, "write it as `en-GB`");
     s.run(&["build", "--all-languages", "--date", DATE, "-o", "same.pdf"])
         .refused(1, "put `{lang}` in it");
     s.run(&["check", "--all-languages", "--date", DATE]).ok();

@@ -188,6 +188,26 @@ fn a_site_url_makes_shared_links_absolute() {
 }
 
 #[test]
+fn a_site_url_is_an_http_base_address() {
+    let s = Scratch::new();
+    for (url, needle) in [
+        ("https://example.org/letter?q=1#frag", "query"),
+        ("https://example.org/{x}|^", "cannot appear"),
+        ("https://exam\u{202e}ple.org/", "cannot appear"),
+        ("https://user:pass@example.org/", "user name or password"),
+        ("https://example.org:99999/", "not an address"),
+        ("ftp://example.org/", "https://"),
+        ("https://", "not an address"),
+    ] {
+        publish(&s, &["--site-url", url]).refused(2, needle);
+        assert!(!s.path("site").exists(), "{url}: nothing is written");
+    }
+    publish(&s, &["--site-url", "https://EXAMPLE.org:443/letter"]).ok();
+    let page = s.read("site/index.html");
+    assert!(page.contains("<link rel=\"canonical\" href=\"https://example.org/letter/\">"));
+}
+
+#[test]
 fn hostile_names_stay_text() {
     let s = Scratch::new();
     let names = [
