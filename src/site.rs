@@ -163,9 +163,11 @@ fn pages_and_files(
         };
         let world = world.for_web(Bytes::new(data::with_site(&inputs.data, &site)));
         let page = compile::compile_page(&world).map_err(|err| typst_error(&world, err))?;
+        // A template without a web page is refused before its warnings about
+        // what HTML export ignored, which would only bury the reason.
+        let left = badge_of(&page, inputs)?;
         crate::report::warnings(&world, &page.warnings);
         let html = compile::export_html(&page).map_err(|err| typst_error(&world, err))?;
-        let left = badge_of(&page, inputs)?;
         badge.get_or_insert(left);
         let page_path = PathBuf::from(format!("{folder}{PAGE}"));
         files.push((page_path.clone(), html.into_bytes()));
@@ -232,9 +234,10 @@ fn web_fonts(inputs: &Inputs) -> Vec<(WebFont, Vec<u8>)> {
 }
 
 /// What a page's template left for the badge: its words ("239
-/// signatories") and colour. A template that left none makes no web page at
-/// all (one written before `publish` existed): that is refused, naming the
-/// letter.
+/// signatories", given as a string or as content) and colour. The web page
+/// of the bundled template leaves them; a template that left none made no
+/// web page (one written before `publish` existed, which lays out pages
+/// only): that is refused, naming the letter.
 fn badge_of(page: &CompiledPage, inputs: &Inputs) -> Result<(String, String), Error> {
     let left = page
         .document
@@ -242,18 +245,30 @@ fn badge_of(page: &CompiledPage, inputs: &Inputs) -> Result<(String, String), Er
         .query_label(Label::new(PicoStr::intern(COUNTER_LABEL)).expect("a valid label"))
         .ok()
         .and_then(|content| content.to_packed::<MetadataElem>().map(|m| m.value.clone()));
-    let field = |key: &str| match &left {
-        Some(Value::Dict(dict)) => match dict.get(key) {
-            Ok(Value::Str(text)) => Some(text.to_string()),
-            _ => None,
-        },
+    let Some(Value::Dict(left)) = left else {
+        return Err(Error::Usage(format!(
+            "the template of `{}` makes no web page (under HTML export it leaves no \
+             `<{COUNTER_LABEL}>` metadata, as a template from before `publish` does): start \
+             from the template of a new project (`openletter new DIR`); nothing was written",
+            inputs.letter.display()
+        )));
+    };
+    let text = |key: &str| match left.get(key) {
+        Ok(Value::Str(text)) => Some(text.to_string()),
+        Ok(Value::Content(content)) => Some(content.plain_text().to_string()),
         _ => None,
     };
-    match (field("words"), field("colour")) {
+    let words = text("words").map(|words| words.trim().to_owned()).filter(|w| !w.is_empty());
+    match (words, text("colour")) {
         (Some(words), Some(colour)) => Ok((words, colour)),
-        _ => Err(Error::Usage(format!(
-            "the template of `{}` makes no web page (it ignores `data.site`): start from the \
-             template of a new project (`openletter new DIR`), which does; nothing was written",
+        (None, _) => Err(Error::Usage(format!(
+            "the label `counter` of `{}` gives no text for the badge partner sites embed: \
+             give words, such as `counter: n => str(n) + \" supporters\"`; nothing was written",
+            inputs.letter.display()
+        ))),
+        (_, None) => Err(Error::Usage(format!(
+            "the template of `{}` leaves the badge no colour (`<{COUNTER_LABEL}>` needs \
+             `colour: accent.to-hex()`); nothing was written",
             inputs.letter.display()
         ))),
     }

@@ -10,8 +10,14 @@ use crate::letter::MAIN_FILE;
 use crate::output::{self, Folder};
 use crate::signatories::text_problem;
 
-/// The bundled template: a project starts with its own copy to adapt.
-const TEMPLATE: &str = include_str!("../../letter/template.typ");
+/// The bundled template, every file of it (`letter/` but the text): a
+/// project starts with its own copy to adapt.
+const TEMPLATE: [(&str, &str); 4] = [
+    ("template.typ", include_str!("../../letter/template.typ")),
+    ("web.typ", include_str!("../../letter/web.typ")),
+    ("parts.typ", include_str!("../../letter/parts.typ")),
+    ("labels.typ", include_str!("../../letter/labels.typ")),
+];
 
 /// A placeholder logo, to replace with the coalition's own.
 const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">
@@ -26,15 +32,29 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
     if let Some(why) = text_problem("coalition", &args.coalition) {
         return Err(Error::Usage(format!("--coalition {why}")));
     }
-    let lang = &args.lang;
-    let project: Vec<(PathBuf, Vec<u8>)> = vec![
-        (PathBuf::from("letter").join(MAIN_FILE), main_typ(lang, &args.coalition).into_bytes()),
-        (PathBuf::from("letter/template.typ"), TEMPLATE.as_bytes().to_vec()),
-        (PathBuf::from("letter/logo.svg"), LOGO.as_bytes().to_vec()),
+    let tag = Tag::of(&args.lang);
+    let letter = PathBuf::from("letter");
+    let mut project: Vec<(PathBuf, Vec<u8>)> =
+        vec![(letter.join(MAIN_FILE), main_typ(&tag, &args.lang, &args.coalition).into_bytes())];
+    for (name, text) in TEMPLATE {
+        project.push((letter.join(name), text.as_bytes().to_vec()));
+    }
+    project.extend([
+        (letter.join("logo.svg"), LOGO.as_bytes().to_vec()),
         (PathBuf::from("signatories.toml"), SIGNATORIES.as_bytes().to_vec()),
         (PathBuf::from(PROJECT_FONTS).join("README.txt"), FONTS_README.as_bytes().to_vec()),
-    ];
+    ]);
     output::write_folder(&args.dir, &project, Folder::Users).map_err(Error::Write)?;
+    if !tag.left_out.is_empty() {
+        note!(
+            "--lang {}: Typst takes a language and a two-letter region, so main.typ has `lang: \
+             {}`, `region: {}` (without {})",
+            args.lang,
+            typst_string(&tag.lang),
+            tag.region(),
+            tag.left_out.join(", ")
+        );
+    }
     note!("wrote a letter project to {}; build it with:", args.dir.display());
     outln!("cd {} && openletter build", args.dir.display())?;
     Ok(())
@@ -45,15 +65,48 @@ fn typst_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn main_typ(lang: &str, coalition: &str) -> String {
-    let (lang, region) = match lang.split_once('-') {
-        Some((lang, region)) => (lang.to_owned(), typst_string(region)),
-        None if lang == "en" => (lang.to_owned(), typst_string("GB")),
-        None => (lang.to_owned(), "none".to_owned()),
+/// A language tag (`--lang`) as Typst takes it: a language and a
+/// two-letter region. A tag's script (`zh-Hant`, `sr-Latn-RS`), numeric
+/// region (`es-419`) or variant (`de-1996`) has no place there; `new` says
+/// which parts it left out rather than write a letter that does not build.
+struct Tag {
+    lang: String,
+    region: Option<String>,
+    left_out: Vec<String>,
+}
+
+impl Tag {
+    fn of(tag: &str) -> Tag {
+        let mut parts = tag.split('-');
+        let lang = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let (mut region, mut left_out) = (None, Vec::new());
+        for part in parts {
+            if region.is_none() && part.len() == 2 && part.bytes().all(|b| b.is_ascii_alphabetic())
+            {
+                region = Some(part.to_ascii_uppercase());
+            } else {
+                left_out.push(format!("`{part}`"));
+            }
+        }
+        Tag { lang, region, left_out }
+    }
+
+    /// The `region` parameter: the tag's, else the template's default.
+    fn region(&self) -> String {
+        self.region.as_deref().map_or("auto".to_owned(), typst_string)
+    }
+}
+
+fn main_typ(tag: &Tag, given: &str, coalition: &str) -> String {
+    let region = tag.region();
+    let left_out = if tag.left_out.is_empty() {
+        String::new()
+    } else {
+        format!("  // From `--lang {given}`: Typst has no place for {}.\n", tag.left_out.join(", "))
     };
     let name = typst_string(coalition);
     let alt = typst_string(&format!("The logo of {coalition}"));
-    let lang = typst_string(&lang);
+    let lang = typst_string(&tag.lang);
     format!(
         r##"// The letter's words. The style is in template.typ, whose `letter`
 // function takes the parameters below; delete any you do not need, and
@@ -69,8 +122,9 @@ fn main_typ(lang: &str, coalition: &str) -> String {
   // The PDF's title; its part before any colon names the output file.
   title: "Open letter",
   // The language and region of the text: the date's wording, the labels,
-  // quotation marks, hyphenation and the PDF's language.
-  lang: {lang},
+  // quotation marks, hyphenation and the PDF's language. `auto`: "GB" for
+  // English, no region for other languages.
+{left_out}  lang: {lang},
   region: {region},
   // The paper: "a4", "us-letter", "a5", …; the margins follow.
   paper: "a4",

@@ -48,9 +48,13 @@ impl Scratch {
         // The template is the tool's own (the one `openletter new` ships),
         // not a fixture: the tests try the style users get.
         let letter = dir.join("letter");
-        if letter.is_dir() && !letter.join("template.typ").exists() {
-            std::fs::copy(Path::new(REPO).join("letter/template.typ"), letter.join("template.typ"))
-                .unwrap();
+        if letter.is_dir() {
+            for name in template_files() {
+                if !letter.join(&name).exists() {
+                    std::fs::copy(Path::new(REPO).join("letter").join(&name), letter.join(&name))
+                        .unwrap();
+                }
+            }
         }
         Scratch { dir }
     }
@@ -95,6 +99,18 @@ impl Scratch {
         names.sort();
         names
     }
+}
+
+/// The files of the shipped template: the repository's `letter/` but its
+/// text (`main.typ`).
+pub fn template_files() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(Path::new(REPO).join("letter"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "main.typ")
+        .collect();
+    names.sort();
+    names
 }
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -115,13 +115,54 @@ fn any_label_can_be_worded_otherwise() {
 }
 
 #[test]
-fn a_wrong_parameter_lists_the_accepted_ones() {
+fn a_wrong_parameter_is_named_where_it_is_written() {
     let s = kit();
     let main = s.read("letter/main.typ");
     s.write("letter/main.typ", &main.replace("accent:", "accent-colour:"));
-    let run = s.run(&["build", "--date", DATE]).refused(1, "unknown parameter `accent-colour`");
-    assert!(run.stderr.contains("accent, ink, link-colour, logo"), "{}", run.stderr);
-    s.run(&["check", "--date", DATE]).refused(1, "unknown parameter `accent-colour`");
+    let line = main.lines().position(|l| l.contains("accent:")).unwrap() + 1;
+    let run = s.run(&["build", "--date", DATE]).refused(1, "unexpected argument: accent-colour");
+    assert!(run.stderr.contains(&format!("letter/main.typ:{line}:3")), "{}", run.stderr);
+    s.run(&["check", "--date", DATE]).refused(1, "unexpected argument: accent-colour");
+}
+
+#[test]
+fn a_label_misnamed_or_of_the_wrong_kind_is_named() {
+    let s = kit();
+    let main = s.read("letter/main.en.typ");
+    let with = |labels: &str| {
+        main.replace("  lang: \"en\",", &format!("  lang: \"en\",\n  labels: {labels},"))
+    };
+    s.write("letter/main.en.typ", &with("(signatorys: [Signed by])"));
+    let run =
+        s.run(&["build", "--lang", "en", "--date", DATE]).refused(1, "unknown label `signatorys`");
+    assert!(run.stderr.contains("signatories, note"), "{}", run.stderr);
+    s.write("letter/main.en.typ", &with("(back: [Back])"));
+    s.run(&["build", "--lang", "en", "--date", DATE])
+        .refused(1, "the label `back` must be a string");
+    s.write("letter/main.en.typ", &with("(description: (date, counts, version) => [Letter])"));
+    s.run(&["build", "--lang", "en", "--date", DATE])
+        .refused(1, "the label `description` must give a string");
+}
+
+#[test]
+fn the_region_follows_the_language_unless_given() {
+    let s = kit();
+    let main = s.read("letter/main.typ");
+    let without = main.replace("  region: none,\n", "");
+    assert_ne!(without, main);
+    s.write("letter/main.typ", &without);
+    let en = s.read("letter/main.en.typ");
+    s.write("letter/main.en.typ", &en.replace("  region: \"GB\",\n", ""));
+    s.run(&["build", "--all-languages", "--date", DATE, "-o", "{lang}.pdf"]).ok();
+    // German stands alone; the house English is British.
+    for (pdf, lang) in [("de.pdf", "<rdf:li>de</rdf:li>"), ("en.pdf", "<rdf:li>en-GB</rdf:li>")] {
+        if let Some(meta) =
+            crate::common::tool("pdfinfo", &["-meta", s.path(pdf).to_str().unwrap()])
+        {
+            assert!(meta.stdout.contains(lang), "{pdf}: {lang}");
+        }
+    }
+    assert!(Pdf::open(&s.path("en.pdf")).reading_text().contains("13 February 2025"));
 }
 
 #[test]
@@ -168,10 +209,53 @@ fn a_new_project_builds_at_once() {
 }
 
 #[test]
+fn a_new_project_has_the_whole_template() {
+    let s = Scratch::new();
+    s.run(&["new", "ours"]).ok();
+    for name in crate::common::template_files() {
+        let shipped =
+            std::fs::read(std::path::Path::new(crate::common::REPO).join("letter").join(&name));
+        assert_eq!(std::fs::read(s.path("ours/letter").join(&name)).ok(), shipped.ok(), "{name}");
+    }
+}
+
+#[test]
+fn a_new_project_builds_for_any_language_tag() {
+    let s = Scratch::new();
+    // A script, a variant, a script and a region: Typst takes only a
+    // language and a two-letter region.
+    for (tag, lang, region, pdf_lang, date) in [
+        ("zh-Hant", "\"zh\"", "auto", "zh", "13 February 2025"),
+        ("de-1996", "\"de\"", "auto", "de", "13. Februar 2025"),
+        ("sr-Latn-RS", "\"sr\"", "\"RS\"", "sr-RS", "13 February 2025"),
+    ] {
+        let dir = format!("p-{tag}");
+        let run = s.run(&["new", &dir, "--lang", tag]).ok();
+        let left_out = tag.split('-').find(|part| part.len() > 2).unwrap();
+        assert!(run.stderr.contains(&format!("without `{left_out}`")), "{tag}: {}", run.stderr);
+        let main = s.read(&format!("{dir}/letter/main.typ"));
+        assert!(main.contains(&format!("  lang: {lang},\n  region: {region},\n")), "{tag}: {main}");
+        let build = crate::common::Command::new(crate::common::BIN)
+            .args(["build", "--date", DATE, "-o", "letter.pdf"])
+            .current_dir(s.path(&dir))
+            .output()
+            .unwrap();
+        assert!(build.status.success(), "{tag}: {}", String::from_utf8_lossy(&build.stderr));
+        let pdf = s.path(&dir).join("letter.pdf");
+        assert!(Pdf::open(&pdf).reading_text().contains(date), "{tag}");
+        if let Some(meta) = crate::common::tool("pdfinfo", &["-meta", pdf.to_str().unwrap()]) {
+            assert!(meta.stdout.contains(&format!("<rdf:li>{pdf_lang}</rdf:li>")), "{tag}");
+        }
+    }
+}
+
+#[test]
 fn letters_share_one_style_inside_their_project() {
     let s = kit();
     std::fs::create_dir(s.path("style")).unwrap();
-    std::fs::rename(s.path("letter/template.typ"), s.path("style/template.typ")).unwrap();
+    for name in crate::common::template_files() {
+        std::fs::rename(s.path("letter").join(&name), s.path("style").join(&name)).unwrap();
+    }
     std::fs::rename(s.path("letter/logo.svg"), s.path("style/logo.svg")).unwrap();
     for file in ["letter/main.typ", "letter/main.en.typ"] {
         let text = s.read(file).replace("\"template.typ\"", "\"../style/template.typ\"");

@@ -389,10 +389,40 @@ fn the_site_never_takes_an_input_with_it() {
 #[test]
 fn a_template_without_a_web_page_is_named() {
     let s = Scratch::new();
+    // As a template from before `publish`: pages only, whatever the target.
     let template = s.read("letter/template.typ");
-    s.write("letter/template.typ", &template.replace("<openletter-counter>", "<something-else>"));
-    publish(&s, &[]).refused(1, "makes no web page");
+    let paged_only = template.replace("target() == \"html\"", "false");
+    assert_ne!(paged_only, template, "the template dispatches on `target()`");
+    s.write("letter/template.typ", &paged_only);
+    let run = publish(&s, &[]).refused(1, "makes no web page");
+    assert!(!run.stderr.contains("ignored during HTML export"), "the reason first: {}", run.stderr);
     assert!(!s.path("site").exists(), "nothing was written");
+}
+
+#[test]
+fn a_badge_worded_as_content_is_published() {
+    let s = Scratch::new();
+    let main = s.read("letter/main.typ");
+    let worded = main.replace(
+        "  recipient:",
+        "  labels: (counter: n => [#n supporters, #emph[and counting]]),\n  recipient:",
+    );
+    assert_ne!(worded, main);
+    s.write("letter/main.typ", &worded);
+    publish(&s, &[]).ok();
+    let svg = s.read("site/counter.svg");
+    assert!(
+        svg.contains("aria-label=\"109 supporters, and counting\"")
+            && svg.contains(">109 supporters, and counting</text>"),
+        "{svg}"
+    );
+    assert!(text_of(&s.read("site/index.html")).contains("109 supporters, and counting"));
+    // Words that are no text at all are refused, naming the label.
+    s.write(
+        "letter/main.typ",
+        &main.replace("  recipient:", "  labels: (counter: n => n),\n  recipient:"),
+    );
+    publish(&s, &[]).refused(1, "the label `counter` gives integer");
 }
 
 #[test]
