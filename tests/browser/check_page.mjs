@@ -5,7 +5,8 @@
 // printout as PDF. The test in tests/integration/publish.rs judges the report.
 //
 // Usage: node check_page.mjs PAGE.html OUT_DIR
-import { mkdtempSync, rmSync } from "node:fs";
+// Exit 3 when the browser ($CHROMIUM, else Debian's) is not installed.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
@@ -17,12 +18,17 @@ if (!page_path || !out) {
   console.error("usage: node check_page.mjs PAGE.html OUT_DIR");
   process.exit(2);
 }
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+if (!existsSync(executablePath)) {
+  console.error(`no browser at ${executablePath} (Debian: chromium, or set CHROMIUM)`);
+  process.exit(3);
+}
 const axe_script = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const url = pathToFileURL(resolve(page_path)).href;
 const profile = mkdtempSync(join(tmpdir(), "openletter-chromium-"));
 
 const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  executablePath,
   headless: true,
   userDataDir: profile,
   args: [

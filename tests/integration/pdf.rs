@@ -10,11 +10,9 @@ pub struct Pdf {
 
 /// Runs a poppler tool on the file; its stdout.
 fn poppler(program: &str, args: &[&str], path: &Path) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .arg(path)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} (poppler-utils) is installed, see .ci/run: {e}"));
+    let output = Command::new(program).args(args).arg(path).output().unwrap_or_else(|e| {
+        panic!("{program} (Debian: poppler-utils) is needed; tests/run installs it: {e}")
+    });
     assert!(
         output.status.success(),
         "{program} failed on {}: {}",
