@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use typst_layout::PagedDocument;
+
 use crate::compile;
 use crate::error::Error;
 use crate::inputs::Inputs;
@@ -21,6 +23,10 @@ pub struct Products {
     pub manifest: Option<Vec<u8>>,
     pub previews: Option<Vec<Vec<u8>>>,
     pub pages: usize,
+    /// The pages, kept until the products go: freeing a long letter's
+    /// layout takes time that `build` saves by leaving it to the end of
+    /// the process.
+    _document: PagedDocument,
     pub compile_time: Duration,
     pub export_time: Duration,
 }
@@ -69,6 +75,7 @@ impl Products {
             manifest,
             previews,
             pages,
+            _document: typeset.document,
             compile_time: typeset.compile_time,
             export_time: typeset.export_time,
         })

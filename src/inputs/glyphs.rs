@@ -2,6 +2,7 @@
 //! print: a check of the list against the fonts, before Typst would print
 //! a blank in their place.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::fonts::{PROJECT_FONTS, Typefaces};
@@ -40,11 +41,51 @@ impl MissingGlyph {
     }
 }
 
+/// Every distinct character the list prints, found in one pass. A long list
+/// repeats the same few hundred characters: each is then looked up once,
+/// for the glyph check and for the choice of fonts alike.
+pub struct Printed {
+    /// The ASCII characters, one bit each: most of any list, kept apart
+    /// from the set for speed.
+    ascii: u128,
+    other: HashSet<char>,
+}
+
+impl Printed {
+    pub fn of(list: &Signatories) -> Self {
+        let mut printed = Printed { ascii: 0, other: HashSet::new() };
+        let fields = list.entries.iter().flat_map(|entry| {
+            entry.fields().filter(|(key, _)| PRINTED_FIELDS.contains(key)).map(|(_, f)| f)
+        });
+        for field in fields {
+            for c in field.value.chars() {
+                if c.is_ascii() {
+                    printed.ascii |= 1 << (c as u32);
+                } else {
+                    printed.other.insert(c);
+                }
+            }
+        }
+        printed
+    }
+
+    pub fn chars(&self) -> impl Iterator<Item = char> + '_ {
+        let ascii = (0..128u32).filter(|i| self.ascii & (1 << i) != 0).filter_map(char::from_u32);
+        ascii.chain(self.other.iter().copied())
+    }
+}
+
 /// Finds every character the letter could not print, one report per field.
-pub fn missing_glyphs(typefaces: &Typefaces, list: &Signatories) -> Vec<MissingGlyph> {
-    // A long list repeats the same few hundred characters: look each up once.
-    let mut known: std::collections::HashMap<char, bool> = Default::default();
-    let mut covers = |c: char| *known.entry(c).or_insert_with(|| typefaces.covers(c));
+pub fn missing_glyphs(
+    typefaces: &Typefaces,
+    list: &Signatories,
+    printed: &Printed,
+) -> Vec<MissingGlyph> {
+    let uncovered: HashSet<char> = printed.chars().filter(|c| !typefaces.covers(*c)).collect();
+    if uncovered.is_empty() {
+        return Vec::new();
+    }
+    let mut covers = |c: char| !uncovered.contains(&c);
     list.entries.iter().flat_map(|entry| missing_in_entry(&mut covers, entry)).collect()
 }
 

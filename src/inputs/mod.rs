@@ -15,7 +15,8 @@ use crate::letter::{Reach, letter_files};
 use crate::plan::Source;
 use crate::signatories::{self, Signatories};
 
-pub use glyphs::{MissingGlyph, PRINTED_FIELDS, missing_glyphs, refuse_entry};
+pub use glyphs::{MissingGlyph, refuse_entry};
+use glyphs::{Printed, missing_glyphs};
 
 /// From how many signatories the inputs are checked on two cores.
 const PARALLEL_FROM: usize = 2000;
@@ -51,23 +52,35 @@ impl Inputs {
     /// The inputs, and the characters no font can print (for `check`,
     /// which reports them beside its other findings).
     pub fn read(source: &Source) -> Result<(Self, Vec<MissingGlyph>), Error> {
-        let list = signatories::load(&source.signatories)?;
+        // The letter's own text is read on the other core while the list
+        // is loaded: both decide which fonts the letter needs.
+        let (list, letter_text) = std::thread::scope(|scope| {
+            let letter_text = scope.spawn(|| letter_text(&source.letter));
+            let list = signatories::load(&source.signatories);
+            (list, letter_text.join().expect("reading the letter does not panic"))
+        });
+        let list = list?;
         let typefaces = typefaces(&source.signatories)?;
         let (date, version) = (source.date, source.version.clone());
-        // The glyph check and the collated data are independent: one each
-        // per core, which a long list notices (a short one, re-read on every
-        // save in `watch`, is quicker without starting a thread).
+        // The fonts (with the glyph check) and the collated data are
+        // independent: one each per core, which a long list notices (a
+        // short one, re-read on every save in `watch`, is quicker without
+        // starting a thread).
         let data = || LetterData::new(&list, date, version.as_deref()).to_json();
-        let (missing, data) = if list.entries.len() < PARALLEL_FROM {
-            (missing_glyphs(&typefaces, &list), data())
+        let fonts = || {
+            let printed = Printed::of(&list);
+            let missing = missing_glyphs(&typefaces, &list, &printed);
+            (missing, typefaces.select(printed.chars().chain(letter_text.chars())))
+        };
+        let ((missing, fonts), data) = if list.entries.len() < PARALLEL_FROM {
+            (fonts(), data())
         } else {
             std::thread::scope(|scope| {
-                let missing = scope.spawn(|| missing_glyphs(&typefaces, &list));
+                let fonts = scope.spawn(fonts);
                 let data = data();
-                (missing.join().expect("the glyph check does not panic"), data)
+                (fonts.join().expect("the glyph check does not panic"), data)
             })
         };
-        let fonts = select_fonts(&typefaces, &list, &source.letter);
         let data = Bytes::new(data);
         let inputs =
             Self { letter: source.letter.clone(), signatories: list, date, version, data, fonts };
@@ -82,13 +95,10 @@ pub fn typefaces(signatories: &Path) -> Result<Typefaces, Error> {
     Typefaces::load(project.unwrap_or(Path::new("."))).map_err(Error::Fonts)
 }
 
-/// The fonts a letter needs, judged by every character of its sources and
-/// of the names and affiliations it prints.
-fn select_fonts(typefaces: &Typefaces, list: &Signatories, letter: &Path) -> &'static Fonts {
-    let printed = list.entries.iter().flat_map(|entry| {
-        entry.fields().filter(|(key, _)| PRINTED_FIELDS.contains(key)).map(|(_, f)| f)
-    });
-    let mut text: String = printed.map(|f| f.value.as_str()).collect();
+/// The text of the letter's sources (`.typ` files), whose characters the
+/// letter's fonts must print as well as the names.
+fn letter_text(letter: &Path) -> String {
+    let mut text = String::new();
     for file in letter_files(letter).unwrap_or_default() {
         let is_source = file.path.extension().is_some_and(|e| e == "typ");
         if file.reach == Reach::Inside
@@ -98,12 +108,12 @@ fn select_fonts(typefaces: &Typefaces, list: &Signatories, letter: &Path) -> &'s
             text.push_str(&String::from_utf8_lossy(&bytes));
         }
     }
-    typefaces.select(text.chars())
+    text
 }
 
 /// Loads a signatories file and checks that every character can be printed.
 pub fn load_signatories(path: &Path) -> Result<Signatories, Error> {
     let list = signatories::load(path)?;
-    let missing = missing_glyphs(&typefaces(path)?, &list);
+    let missing = missing_glyphs(&typefaces(path)?, &list, &Printed::of(&list));
     if missing.is_empty() { Ok(list) } else { Err(Error::Glyphs { list: Box::new(list), missing }) }
 }
