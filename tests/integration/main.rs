@@ -9,6 +9,7 @@ mod archival;
 mod bad_input;
 mod build;
 mod check;
+mod cli_values;
 mod export;
 mod hostile_pages;
 mod integrity;
