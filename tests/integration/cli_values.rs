@@ -29,6 +29,21 @@ fn a_version_label_is_one_line_of_visible_text() {
 }
 
 #[test]
+fn a_version_label_in_another_script_is_printed_or_refused_early() {
+    let s = Scratch::new();
+    let build =
+        |label: &str| s.run(&["build", DATE[0], DATE[1], "--version-label", label, "-o", "x.pdf"]);
+    // The script fonts join the letter for the label as for a name.
+    build("第7版").ok();
+    let text = crate::pdf::Pdf::open(&s.path("x.pdf")).pages_text().join("\n");
+    assert!(text.contains("第") && text.contains("版"), "{text}");
+    std::fs::remove_file(s.path("x.pdf")).unwrap();
+    // A character no font has is named before anything is typeset.
+    build("7\u{E000}").refused(1, "--version-label has").stderr_has("U+E000");
+    assert!(!s.path("x.pdf").exists());
+}
+
+#[test]
 fn values_starting_with_a_dash_are_taken_where_unambiguous() {
     let s = Scratch::new();
     s.run(&["signatories", "add", "--individual", "-X Ample", "--affiliation", "-ish"]).ok();
