@@ -175,3 +175,30 @@ fn one_language_twice_is_refused_naming_both_files() {
     kit.run(&["build", "--all-languages", "-o", "{lang}.pdf", "--date", "2025-02-13"])
         .refused(2, "one language in two files");
 }
+
+#[test]
+fn what_the_guard_lets_through_fetches_nothing_from_another_host_in_chromium() {
+    // Everything a letter may still do that names another host: links (in
+    // the text and in a drawing), and words about other hosts.
+    let markup = "\n\nSee #link(\"https://tracker.example/a\")[this] and \
+         #link(\"//tracker.example/b\")[that], or write to \
+         #link(\"mailto:x@tracker.example\")[us].\n\
+         #context if target() == \"html\" { html.frame(link(\"https://tracker.example/c\")[drawn]) }\n\
+         #context if target() == \"html\" { html.elem(\"link\", attrs: (rel: \"alternate\", \
+         hreflang: \"fr\", href: \"https://tracker.example/fr/\")) }\n";
+    let s = with_text("kit", "main.typ", markup);
+    publish(&s).ok();
+    let page = s.path("site/index.html").canonicalize().unwrap();
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-screenshots");
+    let Some(report) = crate::publish::in_browser(&page, &shots) else { return };
+    let root = format!("file://{}/", page.parent().unwrap().display());
+    for request in report["requests"].as_array().unwrap() {
+        let url = request.as_str().unwrap();
+        assert!(
+            url.starts_with(&root) || url.starts_with("data:image/"),
+            "a request beyond the site: {url}"
+        );
+    }
+    assert_eq!(report["blocked"], serde_json::json!([]));
+    assert_eq!(report["scripts"], 0);
+}
