@@ -76,7 +76,9 @@ pub enum SignatoriesAction {
     Import(ImportArgs),
     /// Who was added, removed or changed between two files.
     Diff {
+        #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
         old: PathBuf,
+        #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
         new: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]

@@ -50,7 +50,10 @@ fn values_starting_with_a_dash_are_taken_where_unambiguous() {
     let list = s.run(&["signatories", "list"]).ok().stdout;
     assert!(list.contains("-X Ample"), "{list}");
     s.run(&["signatories", "edit", "-X Ample", "--affiliation", "-er"]).ok();
+    std::fs::copy(s.path("signatories.toml"), s.path("-old.toml")).unwrap();
     s.run(&["signatories", "remove", "-X Ample"]).ok();
+    let diff = s.run(&["signatories", "diff", "--json", "-old.toml", "signatories.toml"]).ok();
+    assert!(diff.stdout.contains("-X Ample"), "{}", diff.stdout);
     assert!(!s.read("signatories.toml").contains("-X Ample"));
     s.run(&["build", DATE[0], DATE[1], "-o", "-x.pdf"]).ok();
     assert!(s.path("-x.pdf").is_file());
