@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use clap::builder::NonEmptyStringValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::date::{LetterDate, Moment};
@@ -77,7 +76,9 @@ pub enum SignatoriesAction {
     Import(ImportArgs),
     /// Who was added, removed or changed between two files.
     Diff {
+        #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
         old: PathBuf,
+        #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
         new: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -89,19 +90,19 @@ pub enum SignatoriesAction {
 #[command(group = clap::ArgGroup::new("kind").required(true).args(["organisation", "individual"]))]
 pub struct AddArgs {
     /// Add an organisation with this name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true, value_parser = not_an_option)]
     pub organisation: Option<String>,
 
     /// Add an individual with this name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true, value_parser = not_an_option)]
     pub individual: Option<String>,
 
     /// An individual's affiliation, printed after the name.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = not_an_option)]
     pub affiliation: Option<String>,
 
     /// An individual's sort key, if not the last word of the name.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true, value_parser = not_an_option)]
     pub sort_as: Option<String>,
 
     /// A link: the organisation's name, or the individual's affiliation.
@@ -121,14 +122,15 @@ pub struct AddArgs {
 #[derive(Debug, Args)]
 pub struct EditArgs {
     /// The signatory to change (case and accents ignored).
+    #[arg(allow_hyphen_values = true, value_parser = not_an_option)]
     pub signatory: String,
 
     /// A new name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true, value_parser = not_an_option)]
     pub name: Option<String>,
 
     /// A new affiliation; "" removes it.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = not_an_option)]
     pub affiliation: Option<String>,
 
     /// A new link; "" removes it.
@@ -136,7 +138,7 @@ pub struct EditArgs {
     pub url: Option<String>,
 
     /// A new sort key; "" removes it.
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", allow_hyphen_values = true, value_parser = not_an_option)]
     pub sort_as: Option<String>,
 
     /// Make it an organisation or an individual.
@@ -155,6 +157,7 @@ pub struct EditArgs {
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// The signatory to remove (case and accents ignored).
+    #[arg(allow_hyphen_values = true, value_parser = not_an_option)]
     pub name: String,
 
     /// Record that they withdrew, so a later add or import of the same name
@@ -163,7 +166,7 @@ pub struct RemoveArgs {
     pub withdrawn: bool,
 
     /// Why they withdrew, kept with the record.
-    #[arg(long, value_name = "TEXT", requires = "withdrawn")]
+    #[arg(long, value_name = "TEXT", requires = "withdrawn", allow_hyphen_values = true, value_parser = not_an_option)]
     pub reason: Option<String>,
 
     /// The day they withdrew [default: today].
@@ -182,6 +185,7 @@ pub enum KindArg {
 pub struct ImportArgs {
     /// The export, with a header row: CSV separated by commas, semicolons or
     /// tabs; UTF-8, UTF-16 or Windows-1252.
+    #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
     pub file: PathBuf,
 
     /// Show what would be added, skipped and rejected; write nothing.
@@ -223,6 +227,33 @@ pub struct ImportArgs {
     /// Last name or Family name].
     #[arg(long, value_name = "HEADER")]
     pub sort_column: Option<String>,
+}
+
+/// A name, text or path given on the command line, which may start with a
+/// `-` (`--individual -X`, `-o -x.pdf`): clap takes the next word as the
+/// value. A word starting with `--` is refused, as it is more likely an
+/// option whose value was forgotten (`--individual --force`) than a value.
+fn not_an_option(text: &str) -> Result<String, String> {
+    if text.starts_with("--") {
+        return Err(format!(
+            "`{text}` looks like an option, not a value: give the value first (a path \
+             starting with `--` as `./{text}`)"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// [`not_an_option`], and not empty: an output's name.
+fn named_not_an_option(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        return Err("is empty: name a file".into());
+    }
+    not_an_option(text)
+}
+
+/// [`named_not_an_option`], as a path.
+fn path_not_an_option(text: &str) -> Result<PathBuf, String> {
+    named_not_an_option(text).map(PathBuf::from)
 }
 
 fn parse_delimiter(text: &str) -> Result<char, String> {
@@ -276,7 +307,7 @@ pub struct InputArgs {
 
     /// A version label (a tag, a run number) for the metadata and, where the
     /// letter prints it, a line on the last page.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_version_label)]
     pub version_label: Option<String>,
 
     /// The translation `main.LANG.typ` instead of the original `main.typ`.
@@ -289,6 +320,44 @@ pub struct InputArgs {
     pub all_languages: bool,
 }
 
+/// The longest version label: a tag, a date or a run number, with room.
+pub const MAX_VERSION_CHARS: usize = 100;
+
+/// A version label, refused here rather than by the PDF export or the page
+/// it would break: one line of printable text, of a label's length.
+fn parse_version_label(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("is empty; leave --version-label out for no version".into());
+    }
+    let bad = text.chars().enumerate().find(|(_, c)| {
+        c.is_control()
+            || crate::console::steers(*c)
+            || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+    });
+    if let Some((at, c)) = bad {
+        let what = match c {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => "a line break",
+            '\t' => "a tab",
+            c if c.is_control() => "a control character",
+            c if crate::console::steers(c) => "a bidirectional control",
+            _ => "an invisible character",
+        };
+        return Err(format!(
+            "has {what} (U+{:04X}) at character {}: a version label is one line of visible text",
+            c as u32,
+            at + 1
+        ));
+    }
+    let length = text.chars().count();
+    if length > MAX_VERSION_CHARS {
+        return Err(format!(
+            "is {length} characters long; a version label (a tag, a run number) has at most \
+             {MAX_VERSION_CHARS}"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 fn parse_lang(text: &str) -> Result<String, String> {
     crate::lang::parse_tag(text)
 }
@@ -296,6 +365,7 @@ fn parse_lang(text: &str) -> Result<String, String> {
 #[derive(Debug, Clone, Args)]
 pub struct NewArgs {
     /// The folder to create (it must not exist, or be empty).
+    #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
     pub dir: PathBuf,
 
     /// The letter's language, written into main.typ.
@@ -303,13 +373,14 @@ pub struct NewArgs {
     pub lang: String,
 
     /// The coalition's name.
-    #[arg(long, value_name = "NAME", default_value = "Our Coalition")]
+    #[arg(long, value_name = "NAME", default_value = "Our Coalition", allow_hyphen_values = true, value_parser = not_an_option)]
     pub coalition: String,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
     /// The folder to write the project into (created if need be).
+    #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
     pub dir: PathBuf,
 
     #[command(flatten)]
@@ -393,7 +464,7 @@ pub struct BuildArgs {
     /// `{version}` (the version label) and `{lang}` are filled in, each as
     /// one safe file name part [default: open-letter-{date}.pdf, with
     /// --all-languages open-letter-{date}-{lang}.pdf].
-    #[arg(short, long, value_name = "FILE", value_parser = NonEmptyStringValueParser::new())]
+    #[arg(short, long, value_name = "FILE", allow_hyphen_values = true, value_parser = named_not_an_option)]
     pub output: Option<String>,
 
     #[command(flatten)]
@@ -401,12 +472,12 @@ pub struct BuildArgs {
 
     /// Also write a JSON manifest: checksums, counts, standards, inputs.
     /// Takes the same placeholders as --output.
-    #[arg(long, value_name = "FILE", value_parser = NonEmptyStringValueParser::new())]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true, value_parser = named_not_an_option)]
     pub manifest: Option<String>,
 
     /// Also write each page as a PNG into this folder (page-01.png, …).
     /// Takes the same placeholders as --output.
-    #[arg(long, value_name = "DIR", value_parser = NonEmptyStringValueParser::new())]
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true, value_parser = named_not_an_option)]
     pub png: Option<String>,
 
     /// Print how long each stage took, on stderr.
@@ -424,7 +495,7 @@ pub struct WatchArgs {
     pub build: BuildArgs,
 
     /// Also keep the web site in this folder current (as `publish DIR`).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true, value_parser = path_not_an_option)]
     pub publish: Option<PathBuf>,
 
     #[command(flatten)]
@@ -435,6 +506,7 @@ pub struct WatchArgs {
 pub struct PublishArgs {
     /// The folder to write the site into: made, or replaced whole if
     /// openletter wrote it before (any other folder is refused).
+    #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
     pub dir: PathBuf,
 
     #[command(flatten)]

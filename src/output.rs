@@ -369,8 +369,13 @@ fn has_contents(path: &Path, bytes: &[u8]) -> bool {
 /// `out/{slug}-{date}.pdf`. Each value becomes one safe file-name component
 /// (no folder separators, no leading dot), so a label cannot lead the file
 /// elsewhere. An unknown placeholder is an error, not a literal, so a typo
-/// cannot silently name every build alike.
-pub fn expand<V: AsRef<str>>(pattern: &str, values: &[(&str, V)]) -> Result<PathBuf, String> {
+/// cannot silently name every build alike; `values` holds every placeholder
+/// there is (`None` for one this run gives no value), so the error lists them
+/// all.
+pub fn expand<V: AsRef<str>>(
+    pattern: &str,
+    values: &[(&str, Option<V>)],
+) -> Result<PathBuf, String> {
     if pattern.trim().is_empty() {
         return Err("an output path is empty".into());
     }
@@ -382,19 +387,24 @@ pub fn expand<V: AsRef<str>>(pattern: &str, values: &[(&str, V)]) -> Result<Path
             .find('}')
             .ok_or_else(|| format!("output pattern `{pattern}` has an unclosed `{{`"))?;
         let name = &rest[open + 1..open + close];
-        let value = values
-            .iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, v)| v.as_ref())
-            .ok_or_else(|| {
-                if name == "version" {
-                    return format!(
-                        "output pattern `{pattern}` uses `{{version}}`: give --version-label"
-                    );
-                }
+        let value = match values.iter().find(|(key, _)| *key == name) {
+            Some((_, Some(value))) => value.as_ref(),
+            Some((_, None)) if name == "version" => {
+                return Err(format!(
+                    "output pattern `{pattern}` uses `{{version}}`: give --version-label"
+                ));
+            }
+            Some((_, None)) => {
+                return Err(format!("output pattern `{pattern}` uses `{{{name}}}`, unknown yet"));
+            }
+            None => {
                 let known: Vec<String> = values.iter().map(|(k, _)| format!("{{{k}}}")).collect();
-                format!("output pattern `{pattern}` uses `{{{name}}}`; known: {}", known.join(", "))
-            })?;
+                return Err(format!(
+                    "output pattern `{pattern}` uses `{{{name}}}`; known: {}",
+                    known.join(", ")
+                ));
+            }
+        };
         out.push_str(&file_component(value, name));
         rest = &rest[open + close + 1..];
     }
@@ -425,19 +435,21 @@ mod tests {
 
     #[test]
     fn fills_placeholders_and_refuses_unknown_ones() {
-        let values = [("date", "2025-02-13"), ("slug", "letter")];
+        let values = [("date", Some("2025-02-13")), ("slug", Some("letter")), ("version", None)];
         assert_eq!(
             expand("out/{slug}-{date}.pdf", &values).unwrap().to_str(),
             Some("out/letter-2025-02-13.pdf")
         );
         assert!(expand("{dat}.pdf", &values).unwrap_err().contains("{dat}"));
+        assert!(expand("{dat}.pdf", &values).unwrap_err().contains("{version}"));
+        assert!(expand("{version}.pdf", &values).unwrap_err().contains("--version-label"));
         assert!(expand("{date.pdf", &values).is_err());
         assert!(expand("", &values).is_err());
     }
 
     #[test]
     fn a_value_is_one_safe_component() {
-        let values = [("version", "../../escaped"), ("slug", "!!!")];
+        let values = [("version", Some("../../escaped")), ("slug", Some("!!!"))];
         assert_eq!(expand("out/{version}.pdf", &values).unwrap().to_str(), Some("out/escaped.pdf"));
         assert_eq!(expand("out/{slug}.pdf", &values).unwrap().to_str(), Some("out/slug.pdf"));
         assert_eq!(file_component("v1.2 / rc", "x"), "v1.2-rc");

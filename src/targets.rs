@@ -121,12 +121,14 @@ impl Targets {
     }
 }
 
-/// The values output patterns can use.
-fn placeholders(inputs: &Inputs, slug: &str, lang: &str) -> Vec<(&'static str, String)> {
-    let mut values =
-        vec![("date", inputs.date.iso()), ("slug", slug.to_owned()), ("lang", lang.to_owned())];
-    if let Some(version) = &inputs.version {
-        values.push(("version", version.clone()));
-    }
-    values
+/// Every placeholder an output pattern may use, with its value (`None`:
+/// this run has none, as `{version}` without a label): the one table that
+/// both fills patterns and names the placeholders in messages.
+fn placeholders(inputs: &Inputs, slug: &str, lang: &str) -> [(&'static str, Option<String>); 4] {
+    [
+        ("date", Some(inputs.date.iso())),
+        ("slug", Some(slug.to_owned())),
+        ("version", inputs.version.clone()),
+        ("lang", Some(lang.to_owned())),
+    ]
 }

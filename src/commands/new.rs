@@ -56,8 +56,18 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
         );
     }
     note!("wrote a letter project to {}; build it with:", args.dir.display());
-    outln!("cd {} && openletter build", args.dir.display())?;
+    outln!("cd {} && openletter build", shell_word(&args.dir))?;
     Ok(())
+}
+
+/// A path as one word a POSIX shell reads back as that path: quoted where
+/// it holds anything but plain characters (`x; touch PWNED` stays a folder
+/// name), and never taken for an option (`-x` is written `./-x`).
+fn shell_word(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    let text = if text.starts_with('-') { format!("./{text}") } else { text };
+    shlex::try_quote(&text)
+        .map_or_else(|_| format!("'{}'", text.replace('\'', "'\\''")), |q| q.into_owned())
 }
 
 /// A Typst string literal of `text` (already free of control characters).

@@ -10,7 +10,7 @@ use typst::foundations::Bytes;
 use crate::data::LetterData;
 use crate::date::LetterDate;
 use crate::error::Error;
-use crate::fonts::{Fonts, Typefaces};
+use crate::fonts::{Fonts, PROJECT_FONTS, Typefaces};
 use crate::letter::{Reach, letter_files};
 use crate::plan::Source;
 use crate::signatories::{self, Signatories};
@@ -62,6 +62,14 @@ impl Inputs {
         let list = list?;
         let typefaces = typefaces(&source.signatories)?;
         let (date, version) = (source.date, source.version.clone());
+        let label = version.as_deref().unwrap_or_default();
+        if let Some(c) = label.chars().find(|c| !c.is_whitespace() && !typefaces.covers(*c)) {
+            return Err(Error::Usage(format!(
+                "--version-label has '{c}' (U+{:04X}), which no font can print: put a font \
+                 that has it in `{PROJECT_FONTS}/` beside the signatories file",
+                c as u32
+            )));
+        }
         // The fonts (with the glyph check) and the collated data are
         // independent: one each per core, which a long list notices (a
         // short one, re-read on every save in `watch`, is quicker without
@@ -70,7 +78,8 @@ impl Inputs {
         let fonts = || {
             let printed = Printed::of(&list);
             let missing = missing_glyphs(&typefaces, &list, &printed);
-            (missing, typefaces.select(printed.chars().chain(letter_text.chars())))
+            let text = printed.chars().chain(letter_text.chars()).chain(label.chars());
+            (missing, typefaces.select(text))
         };
         let ((missing, fonts), data) = if list.entries.len() < PARALLEL_FROM {
             (fonts(), data())

@@ -68,6 +68,23 @@ pub enum LetterError {
         file: PathBuf,
         available: Vec<String>,
     },
+    /// A text's file is there, but is no file: a folder, a pipe, a device.
+    NotAFile {
+        file: PathBuf,
+        what: &'static str,
+    },
+    /// Two translations of one language, its tag spelt two ways
+    /// (`main.en-GB.typ` and `main.en-gb.typ`): which is the text is not
+    /// for us to guess.
+    SameLanguage {
+        files: Vec<PathBuf>,
+    },
+    /// A translation's tag spelt otherwise than its canonical way, which
+    /// every other place spells canonically (`--lang en-GB`, `{lang}`).
+    Misspelt {
+        file: PathBuf,
+        canonical: PathBuf,
+    },
     /// The folder cannot be listed, or holds more than a letter can.
     Walk {
         dir: PathBuf,
@@ -99,6 +116,29 @@ impl fmt::Display for LetterError {
                     write!(f, "; the letter's translations are: {}", available.join(", "))
                 }
             }
+            LetterError::NotAFile { file, what } => {
+                write!(
+                    f,
+                    "`{}` is {what}, not a file: a text is a file of Typst markup",
+                    file.display()
+                )
+            }
+            LetterError::SameLanguage { files } => {
+                let names: Vec<String> =
+                    files.iter().map(|file| format!("`{}`", file.display())).collect();
+                write!(
+                    f,
+                    "{} are one language in two files (tags ignore case): keep one of them",
+                    names.join(" and ")
+                )
+            }
+            LetterError::Misspelt { file, canonical } => write!(
+                f,
+                "`{}` names its language otherwise than language tags are written: rename it \
+                 `{}`",
+                file.display(),
+                canonical.display()
+            ),
             LetterError::Walk { dir, why } => {
                 write!(f, "letter folder `{}`: {why}", dir.display())
             }
@@ -116,9 +156,69 @@ pub fn letter_root(dir: &Path) -> Result<PathBuf, LetterError> {
         return Err(LetterError::NotAFolder(dir.to_owned()));
     }
     if !root.join(MAIN_FILE).is_file() {
-        return Err(LetterError::NoMain(dir.join(MAIN_FILE)));
+        let main = dir.join(MAIN_FILE);
+        return Err(match not_a_file(&root.join(MAIN_FILE)) {
+            Some(what) => LetterError::NotAFile { file: main, what },
+            None => LetterError::NoMain(main),
+        });
     }
     Ok(root)
+}
+
+/// Refuses a translation whose tag is spelt otherwise than its canonical
+/// way (`main.en-gb.typ`), which would be passed over: as one language in
+/// two files when the canonical one is there too, else naming the spelling.
+fn misspelt_translations(dir: &Path, root: &Path) -> Result<(), LetterError> {
+    let Ok(entries) = std::fs::read_dir(root) else { return Ok(()) };
+    let mut tags: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|name| Some(name.strip_prefix("main.")?.strip_suffix(".typ")?.to_owned()))
+        .collect();
+    tags.sort();
+    for tag in &tags {
+        let Ok(id) = icu_locale_core::LanguageIdentifier::try_from_str(tag) else { continue };
+        let canonical = id.to_string();
+        if canonical == *tag || !crate::lang::is_tag(&canonical) {
+            continue;
+        }
+        let file = |tag: &str| dir.join(Text::Translation(tag.to_owned()).file());
+        return Err(if tags.contains(&canonical) {
+            LetterError::SameLanguage { files: vec![file(&canonical), file(tag)] }
+        } else {
+            LetterError::Misspelt { file: file(tag), canonical: file(&canonical) }
+        });
+    }
+    Ok(())
+}
+
+/// What is at `path` when it is there but is not a regular file (links
+/// followed), in words.
+fn not_a_file(path: &Path) -> Option<&'static str> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+        return link.then_some("a link to nothing");
+    };
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a pipe (FIFO)");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return Some("a device");
+        }
+    }
+    Some("not a regular file")
 }
 
 /// The folder of `text` with links resolved, refusing a translation the
@@ -126,6 +226,10 @@ pub fn letter_root(dir: &Path) -> Result<PathBuf, LetterError> {
 pub fn text_root(dir: &Path, text: &Text) -> Result<PathBuf, LetterError> {
     let root = letter_root(dir)?;
     let main = text.file();
+    if let Some(what) = not_a_file(&root.join(&main)) {
+        return Err(LetterError::NotAFile { file: dir.join(main), what });
+    }
+    misspelt_translations(dir, &root)?;
     if !root.join(&main).is_file() {
         let available = Text::translations(&root)
             .into_iter()

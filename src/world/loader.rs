@@ -35,10 +35,19 @@ impl ProjectFiles {
             return Err(FileError::Other(Some(typst::ecow::eco_format!(
                 "`{}` leads outside the project folder `{}`, which is all a letter may read",
                 path.display(),
-                self.root.display()
+                self.shown_root().display()
             ))));
         }
         Ok(real)
+    }
+}
+
+impl ProjectFiles {
+    /// The folder as messages name it: as the user named it, unless that is
+    /// the current folder, which has no name of its own to show.
+    fn shown_root(&self) -> &Path {
+        let here = self.root.as_os_str().is_empty() || self.root == Path::new(".");
+        if here { &self.canonical_root } else { &self.root }
     }
 }
 

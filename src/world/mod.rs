@@ -125,6 +125,23 @@ impl LetterWorld {
         outside
     }
 
+    /// Typst's "file is not valid UTF-8", with the file and the line and
+    /// column of the first byte that is not (a text saved as Latin-1).
+    fn not_utf8(&self, id: FileId) -> FileError {
+        let Ok(bytes) = self.files.file(id) else { return FileError::InvalidUtf8 };
+        let Err(err) = std::str::from_utf8(&bytes) else { return FileError::InvalidUtf8 };
+        let good = &bytes[..err.valid_up_to()];
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        FileError::Other(Some(typst::ecow::eco_format!(
+            "`{}` is not UTF-8: byte 0x{:02X} at line {line}, column {column} is not; save it \
+             as UTF-8 (it may be Latin-1 or Windows-1252)",
+            self.name(id),
+            bytes[err.valid_up_to()]
+        )))
+    }
+
     /// How a file is named in messages: its path as the user would type it.
     pub fn name(&self, id: FileId) -> String {
         if id == self.data_id {
@@ -157,7 +174,10 @@ impl World for LetterWorld {
         if id == self.data_id {
             return Err(FileError::NotSource);
         }
-        self.files.source(id)
+        self.files.source(id).map_err(|err| match err {
+            FileError::InvalidUtf8 => self.not_utf8(id),
+            err => err,
+        })
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {

@@ -442,7 +442,7 @@ fn the_page_is_valid_html() {
 
 /// What the system's Chromium made of a page (tests/browser/check_page.mjs),
 /// or `None` for a skipped check.
-fn in_browser(page: &Path, shots: &Path) -> Option<Value> {
+pub fn in_browser(page: &Path, shots: &Path) -> Option<Value> {
     let browser = Path::new(REPO).join("tests/browser");
     if !browser.join("node_modules").is_dir() {
         let packages = "tests/browser's npm packages (npm ci --prefix tests/browser)";

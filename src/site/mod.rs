@@ -7,9 +7,13 @@
 //! `signatories.json` and `counter.svg` for partner sites. Everything is made
 //! in memory first and written as one folder, whole or not at all.
 
+mod guard;
+
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use typst::World;
 use typst::foundations::{Bytes, Label, Value};
 use typst::introspection::{Introspector, MetadataElem};
 use typst::text::{Font, FontStyle};
@@ -21,6 +25,7 @@ use crate::error::Error;
 use crate::files::is_within;
 use crate::fonts::{LICENCES, PROJECT_FONTS, without_empty_tables};
 use crate::inputs::Inputs;
+use crate::letter::Text;
 use crate::output::{self, Folder};
 use crate::plan::{Publish, SiteOptions};
 use crate::preview;
@@ -83,6 +88,7 @@ impl Site {
             worlds.push((text.site_folder(), world));
         }
         let compile_time = started.elapsed();
+        same_language(inputs, &plan.source.texts, &laid)?;
 
         // The previews are drawn on the other core while the PDFs and the
         // pages are made.
@@ -117,6 +123,26 @@ impl Site {
     pub fn write(&self, dir: &Path) -> Result<(), Error> {
         output::write_folder(dir, &self.files, Folder::Generated).map_err(Error::Write)
     }
+}
+
+/// Refuses two texts of one language (an English original beside
+/// `main.en.typ`): their pages would claim the same `hreflang`, and which
+/// one readers of that language get is not for us to guess.
+fn same_language(inputs: &Inputs, texts: &[Text], laid: &[Laid]) -> Result<(), Error> {
+    for (i, a) in laid.iter().enumerate() {
+        if let Some(j) = laid[..i].iter().position(|b| b.lang.eq_ignore_ascii_case(&a.lang)) {
+            let file = |k: usize| inputs.letter.join(texts[k].file()).display().to_string();
+            return Err(Error::Usage(format!(
+                "`{}` and `{}` are both in `{}`: a site has one page per language; give the \
+                 translation its own language (`lang:` in it, and its file name), or remove \
+                 it; nothing was written",
+                file(j),
+                file(i),
+                a.lang
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The file name of a text's PDF: its slug.
@@ -163,13 +189,18 @@ fn pages_and_files(
         };
         let world = world.for_web(Bytes::new(data::with_site(&inputs.data, &site)));
         let page = compile::compile_page(&world).map_err(|err| typst_error(&world, err))?;
+        let page_path = PathBuf::from(format!("{folder}{PAGE}"));
+        let refused = guard::check(&page.document, world.main(), &page_path.display().to_string());
+        if !refused.is_empty() {
+            let err = compile::CompileError { errors: refused, warnings: page.warnings };
+            return Err(typst_error(&world, err));
+        }
         // A template without a web page is refused before its warnings about
         // what HTML export ignored, which would only bury the reason.
         let left = badge_of(&page, inputs)?;
         crate::report::warnings(&world, &page.warnings);
         let html = compile::export_html(&page).map_err(|err| typst_error(&world, err))?;
         badge.get_or_insert(left);
-        let page_path = PathBuf::from(format!("{folder}{PAGE}"));
         files.push((page_path.clone(), html.into_bytes()));
         pages.push((folder, page_path));
     }
@@ -213,6 +244,7 @@ fn links_from(texts: &[(String, String)], current: usize, url: &Option<String>) 
 /// The letter's fonts as the pages' stylesheet declares them, with their
 /// bytes: single-face files only, which browsers can load.
 fn web_fonts(inputs: &Inputs) -> Vec<(WebFont, Vec<u8>)> {
+    let mut taken: HashSet<String> = LICENCES.iter().map(|(name, _)| name.to_lowercase()).collect();
     inputs
         .fonts
         .files
@@ -226,11 +258,30 @@ fn web_fonts(inputs: &Inputs) -> Vec<(WebFont, Vec<u8>)> {
                 family: font.info().family.clone(),
                 weight: variant.weight.to_number(),
                 style: if variant.style == FontStyle::Normal { "normal" } else { "italic" },
-                href: format!("{PROJECT_FONTS}/{}", output::file_component(&name, "font")),
+                href: format!("{PROJECT_FONTS}/{}", unique(&mut taken, &name)),
             };
             Some((face, without_empty_tables(&file.bytes)))
         })
         .collect()
+}
+
+/// `name` as a file name of its own in the site's fonts folder: made safe,
+/// and with `-2`, `-3`, … before its extension when another font's took it
+/// (a project's copy of a bundled font, `My Font.ttf` beside `My-Font.ttf`).
+/// Names are compared without case, as some file systems compare them.
+fn unique(taken: &mut HashSet<String>, name: &str) -> String {
+    let safe = output::file_component(name, "font");
+    let (stem, ext) = match safe.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem.to_owned(), format!(".{ext}")),
+        _ => (safe.clone(), String::new()),
+    };
+    let mut candidate = safe;
+    let mut n = 1;
+    while !taken.insert(candidate.to_lowercase()) {
+        n += 1;
+        candidate = format!("{stem}-{n}{ext}");
+    }
+    candidate
 }
 
 /// What a page's template left for the badge: its words ("239
