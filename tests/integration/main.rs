@@ -10,6 +10,7 @@ mod bad_input;
 mod build;
 mod check;
 mod export;
+mod folders;
 mod integrity;
 mod letter_kit;
 mod names_are_data;
