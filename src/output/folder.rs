@@ -177,6 +177,8 @@ impl Folder<'_> {
                 ),
             });
         }
+        // A record on disk that this run leaves as it is need not be written.
+        let recorded = old.as_ref().filter(|mark| !mark.files.is_empty()).is_some();
         let old = old.unwrap_or_else(|| Mark::new(self.kind));
 
         let mut record = Mark::new(self.kind);
@@ -278,7 +280,10 @@ impl Folder<'_> {
         for hashes in record.files.values_mut() {
             hashes.truncate(1);
         }
-        self.write_record(&record)?;
+        if writes.is_empty() && record.files == old.files && recorded {
+            return Ok(());
+        }
+        self.write_record(&record, Durability::Durable)?;
         crate::console::changed();
         Ok(())
     }
@@ -303,7 +308,12 @@ impl Folder<'_> {
                 made.push(folder);
             }
         }
-        self.write_record(record)?;
+        if writes.is_empty() {
+            return Ok(());
+        }
+        // Not flushed: it only spares a run killed midway the next run's
+        // question about files it would see as edited.
+        self.write_record(record, Durability::Preview)?;
         let mut staged = Staged::under_lock(self.locked);
         for (target, bytes) in writes {
             staged.stage(target, bytes, Durability::Preview)?;
@@ -314,12 +324,12 @@ impl Folder<'_> {
         Ok(staged.commit()?)
     }
 
-    fn write_record(&self, record: &Mark) -> Result<(), FolderError> {
+    fn write_record(&self, record: &Mark, durability: Durability) -> Result<(), FolderError> {
         if self.kind == Kind::Project {
             return Ok(());
         }
         let mut staged = Staged::under_lock(self.locked);
-        staged.stage(&self.real.join(MARK), &record.to_json(), Durability::Durable)?;
+        staged.stage(&self.real.join(MARK), &record.to_json(), durability)?;
         Ok(staged.commit()?)
     }
 
