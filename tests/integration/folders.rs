@@ -120,6 +120,26 @@ fn publish_and_export_never_replace_each_others_folders() {
     assert!(s.read("exp/data.json").contains("14 February 2025"));
 }
 
+/// A site published by an openletter from before the record: its plain
+/// `.openletter` says nothing of which files it wrote, so it is replaced
+/// only when asked, and then every file this run does not write is kept.
+#[test]
+fn a_site_from_before_the_record_is_replaced_only_when_asked() {
+    let s = Scratch::new();
+    fs::create_dir(s.path("site")).unwrap();
+    s.write("site/.openletter", "written whole by openletter; replaced whole on the next run\n");
+    s.write("site/index.html", "the old page");
+    s.write("site/CNAME", "letter.example.org\n");
+    publish(&s, "site", &[]).refused(1, "an earlier openletter wrote it");
+    assert_eq!(s.read("site/index.html"), "the old page");
+    publish(&s, "site", &["--replace-edited"]).ok().stderr_has("site/index.html");
+    assert!(s.read("site/index.html").starts_with("<!DOCTYPE html>"));
+    assert_eq!(s.read("site/CNAME"), "letter.example.org\n");
+    assert!(s.read("site/.openletter").contains("\"kind\": \"site\""));
+    // From now on the record says which files are openletter's.
+    publish(&s, "site", &["--date", "2025-02-14"]).ok();
+}
+
 /// Issue 16, 2: a second publish keeps what the user added to the site.
 #[test]
 fn a_second_publish_keeps_the_users_files() {
@@ -130,17 +150,20 @@ fn a_second_publish_keeps_the_users_files() {
     fs::create_dir(s.path("site/mystuff")).unwrap();
     s.write("site/mystuff/notes.txt", "mine");
     s.write("site/en/notes.txt", "mine too");
+    s.write("site/en/preview.png", "an edited preview");
     let first = s.read("site/index.html");
 
     // The letter changes, and the English translation goes.
     fs::remove_file(s.path("letter/main.en.typ")).unwrap();
-    s.run_with(&["publish", "site", "--date", "2025-03-01"], &[("SOURCE_DATE_EPOCH", EPOCH)]).ok();
+    publish(&s, "site", &["--date", "2025-03-01"]).ok().stderr_has("kept `site/en/preview.png`");
     assert_ne!(s.read("site/index.html"), first, "the page is new");
     assert_eq!(s.read("site/CNAME"), "letter.example.org\n");
     assert!(s.path("site/.nojekyll").is_file());
     assert_eq!(s.read("site/mystuff/notes.txt"), "mine");
-    // What openletter wrote for the translation went; the user's file stays.
-    assert_eq!(names(&s.path("site/en")), ["notes.txt"]);
+    // What openletter wrote for the translation went; the user's files, and
+    // the one edited since, stay.
+    assert_eq!(names(&s.path("site/en")), ["notes.txt", "preview.png"]);
+    assert_eq!(s.read("site/en/preview.png"), "an edited preview");
 
     // A page the user edited is named, not replaced, until asked.
     s.write("site/index.html", "my own page");
