@@ -9,6 +9,7 @@
 //! wrote while they still hold what it wrote, and keeps every other file.
 //! Runs into one folder take turns, under a lock on the folder above it.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::fs::{self, File};
 use std::io;
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::mark::{self, Kind, MARK, Mark, Unreadable};
-use super::{Durability, Staged, TEMP_SUFFIX, WriteError, remove_stale_temps};
+use super::{Durability, Staged, TEMP_SUFFIX, WriteError, remove_temps_in};
 use crate::files::{self, Access};
 
 /// Why a folder was not written.
@@ -181,6 +182,22 @@ impl Folder<'_> {
         let recorded = old.as_ref().filter(|mark| !mark.files.is_empty()).is_some();
         let old = old.unwrap_or_else(|| Mark::new(self.kind));
 
+        // What killed runs left beside the files: temporary files of ours,
+        // made before the lock was taken; once per folder, however many
+        // files it holds.
+        let mut folders = BTreeSet::from([self.real.to_owned()]);
+        let relatives = files.iter().map(|(relative, _)| relative.clone());
+        for relative in relatives.chain(old.files.keys().filter_map(|key| mark::relative(key))) {
+            if let (Some(parent), Ok(())) =
+                (self.real.join(&relative).parent(), self.check_folders(&relative))
+            {
+                folders.insert(parent.to_owned());
+            }
+        }
+        for folder in &folders {
+            remove_temps_in(folder, ".", self.locked);
+        }
+
         let mut record = Mark::new(self.kind);
         let mut writes: Vec<(PathBuf, &[u8])> = Vec::new();
         let mut theirs = Vec::new();
@@ -190,7 +207,6 @@ impl Folder<'_> {
             };
             self.check_folders(relative)?;
             let target = self.real.join(relative);
-            remove_stale_temps(&target, self.locked);
             let mut hashes = vec![mark::sha256(bytes)];
             match fs::symlink_metadata(&target) {
                 Err(err) if err.kind() == io::ErrorKind::NotFound => {
@@ -314,7 +330,7 @@ impl Folder<'_> {
         // Not flushed: it only spares a run killed midway the next run's
         // question about files it would see as edited.
         self.write_record(record, Durability::Preview)?;
-        let mut staged = Staged::under_lock(self.locked);
+        let mut staged = Staged::cleaned();
         for (target, bytes) in writes {
             staged.stage(target, bytes, Durability::Preview)?;
         }
@@ -328,7 +344,7 @@ impl Folder<'_> {
         if self.kind == Kind::Project {
             return Ok(());
         }
-        let mut staged = Staged::under_lock(self.locked);
+        let mut staged = Staged::cleaned();
         staged.stage(&self.real.join(MARK), &record.to_json(), durability)?;
         Ok(staged.commit()?)
     }

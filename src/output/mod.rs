@@ -66,16 +66,15 @@ const STALE_AFTER: Duration = Duration::from_secs(3600);
 #[derive(Default)]
 pub struct Staged {
     files: Vec<(PathBuf, PathBuf)>,
-    /// Our temporary files made before this are a killed run's leftovers;
-    /// `None`: those older than [`STALE_AFTER`].
-    stale_before: Option<SystemTime>,
+    /// The caller removed the leftovers of killed runs already.
+    cleaned: bool,
 }
 
 impl Staged {
-    /// Staging under a lock that every writer of these files takes: our
-    /// temporary files from before `locked` belong to no running process.
-    pub fn under_lock(locked: SystemTime) -> Self {
-        Staged { files: Vec::new(), stale_before: Some(locked) }
+    /// Staging where the caller has removed killed runs' leftovers (under
+    /// a lock every writer of these files takes).
+    pub fn cleaned() -> Self {
+        Staged { files: Vec::new(), cleaned: true }
     }
 
     /// Writes `bytes` to a temporary file beside `path`.
@@ -98,8 +97,9 @@ impl Staged {
             let why = format!("folder `{}` does not exist", dir.display());
             return Err(fail(io::Error::new(io::ErrorKind::NotFound, why)));
         }
-        let stale_before = self.stale_before.unwrap_or_else(|| SystemTime::now() - STALE_AFTER);
-        remove_stale_temps(path, stale_before);
+        if !self.cleaned {
+            remove_stale_temps(path, SystemTime::now() - STALE_AFTER);
+        }
         let (temp, mut file) = create_temp(path).map_err(fail)?;
         self.files.push((temp, path.to_owned()));
         file.write_all(bytes).map_err(fail)?;
@@ -329,12 +329,17 @@ fn temp_path(path: &Path, what: &str) -> PathBuf {
 /// Removes this tool's temporary files for `path` made before `before`:
 /// what a process killed while writing left behind.
 fn remove_stale_temps(path: &Path, before: SystemTime) {
-    let prefix = temp_prefix(path);
-    let Ok(entries) = fs::read_dir(folder_of(path)) else { return };
+    remove_temps_in(folder_of(path), &temp_prefix(path), before);
+}
+
+/// Removes this tool's temporary files in `dir` whose names start with
+/// `prefix`, made before `before`.
+fn remove_temps_in(dir: &Path, prefix: &str, before: SystemTime) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if !(name.starts_with(&prefix) && name.ends_with(TEMP_SUFFIX)) {
+        if !(name.starts_with(prefix) && name.ends_with(TEMP_SUFFIX)) {
             continue;
         }
         let old = entry
