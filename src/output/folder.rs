@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::mark::{self, Kind, MARK, Mark, Unreadable};
-use super::{Durability, Staged, TEMP_SUFFIX, WriteError, remove_temps_in};
+use super::{Durability, STALE_AFTER, Staged, TEMP_SUFFIX, WriteError, remove_temps_in};
 use crate::files::{self, Access};
 
 /// Why a folder was not written.
@@ -65,9 +65,22 @@ pub fn write_folder(
     let real = real_folder(dir).map_err(refuse)?;
     let parent = real.parent().ok_or_else(|| refuse("it is the root folder".into()))?;
     let io_error = |error| FolderError::Write(WriteError::new(dir, error));
-    let lock = File::open(parent).map_err(io_error)?;
-    files::lock(&lock, Access::Exclusive, dir).map_err(io_error)?;
-    let locked = SystemTime::now();
+    // A folder we may not read, or a file system without locks (NFS takes
+    // none on a folder opened to read): written unlocked, and said so.
+    let lock = File::open(parent).and_then(|f| files::lock(&f, Access::Exclusive, dir).map(|()| f));
+    if let Err(err) = &lock {
+        note!(
+            "cannot lock `{}` ({err}): a run writing into `{}` at the same time is not waited for",
+            parent.display(),
+            dir.display()
+        );
+    }
+    // Our temporary files from before the lock belong to no running run;
+    // unlocked, only old ones are surely leftovers.
+    let locked = match lock {
+        Ok(_) => SystemTime::now(),
+        Err(_) => SystemTime::now() - STALE_AFTER,
+    };
     remove_leftovers(parent, &real, locked);
     let made = match fs::symlink_metadata(&real) {
         Err(err) if err.kind() == io::ErrorKind::NotFound => {

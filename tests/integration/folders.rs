@@ -364,3 +364,32 @@ fn the_exit_code_says_whether_the_change_was_made() {
     let run = full(&["signatories", "list"]).refused(1, "cannot write to standard output");
     assert!(!run.stderr.contains("was made"), "{}", run.stderr);
 }
+
+/// A site folder inside a folder that may not be read (or on a file system
+/// without locks) is written unlocked, and the run says so, where renaming
+/// the folder whole used to fail.
+#[test]
+fn a_folder_whose_parent_cannot_be_locked_is_written_and_said_so() {
+    let s = Scratch::new();
+    fs::create_dir_all(s.path("locked/site")).unwrap();
+    fs::set_permissions(s.path("locked/site"), fs::Permissions::from_mode(0o777)).unwrap();
+    fs::set_permissions(s.path("locked"), fs::Permissions::from_mode(0o311)).unwrap();
+    let bin = crate::common::BIN;
+    let run = Run::from(
+        std::process::Command::new("setpriv")
+            .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", bin])
+            .args(["publish", "locked/site", "--date", "2025-02-13"])
+            .current_dir(&s.dir)
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .output()
+            .expect("this test needs setpriv (util-linux), run as root as CI does"),
+    );
+    assert!(
+        !run.stderr.contains("Operation not permitted") || run.code == 0,
+        "this test needs root to run as nobody: {}",
+        run.stderr
+    );
+    run.ok().stderr_has("cannot lock").stderr_has("is not waited for");
+    fs::set_permissions(s.path("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(s.path("locked/site/index.html").is_file());
+}
