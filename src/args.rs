@@ -364,7 +364,9 @@ fn parse_lang(text: &str) -> Result<String, String> {
 
 #[derive(Debug, Clone, Args)]
 pub struct NewArgs {
-    /// The folder to create (it must not exist, or be empty).
+    /// The folder to write the project into: a new folder, or an empty one
+    /// (a link to one is followed; the folder keeps its mode and owner).
+    /// Nothing is ever replaced.
     #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
     pub dir: PathBuf,
 
@@ -379,9 +381,16 @@ pub struct NewArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
-    /// The folder to write the project into (created if need be).
+    /// The folder to write the project into: a new or empty folder, or one
+    /// export-typst wrote before, where it replaces only the files it wrote
+    /// (while unchanged) and keeps every other file.
     #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
     pub dir: PathBuf,
+
+    /// Replace files in DIR that export-typst did not write, or that were
+    /// edited since it did (refused by default, naming them).
+    #[arg(long)]
+    pub replace_edited: bool,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -504,10 +513,16 @@ pub struct WatchArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct PublishArgs {
-    /// The folder to write the site into: made, or replaced whole if
-    /// openletter wrote it before (any other folder is refused).
+    /// The folder to write the site into: a new or empty folder, or one
+    /// publish wrote before, where it replaces only the files it wrote
+    /// (while unchanged) and keeps every other file (CNAME, .nojekyll, …).
     #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]
     pub dir: PathBuf,
+
+    /// Replace files in DIR that publish did not write, or that were edited
+    /// since it did (refused by default, naming them).
+    #[arg(long)]
+    pub replace_edited: bool,
 
     #[command(flatten)]
     pub input: InputArgs,

@@ -9,6 +9,21 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set once this run has changed a file: a failure to write to stdout
+/// after that must not read as "nothing was done".
+static CHANGED: AtomicBool = AtomicBool::new(false);
+
+/// Notes that a change this run makes is in place.
+pub fn changed() {
+    CHANGED.store(true, Ordering::Relaxed);
+}
+
+/// Whether this run has changed a file.
+pub fn has_changed() -> bool {
+    CHANGED.load(Ordering::Relaxed)
+}
 
 /// Writes one line to stdout.
 pub fn line(args: fmt::Arguments) -> Result<(), StdoutError> {

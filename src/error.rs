@@ -7,7 +7,7 @@ use crate::console::StdoutError;
 use crate::fonts::FontError;
 use crate::inputs::MissingGlyph;
 use crate::letter::LetterError;
-use crate::output::WriteError;
+use crate::output::{FolderError, WriteError};
 use crate::signatories::edit::EditError;
 use crate::signatories::import::ImportError;
 use crate::signatories::{LoadError, Signatories};
@@ -39,9 +39,12 @@ pub enum Error {
 }
 
 impl Error {
-    /// 2 when an input could not be read at all, 1 for everything else.
+    /// 2 when an input could not be read at all; 3 when the command's
+    /// change is made but stdout could not be written; 1 for everything
+    /// else (nothing was changed).
     pub fn exit_code(&self) -> u8 {
         match self {
+            Error::Stdout(_) if crate::console::has_changed() => 3,
             Error::Signatories(LoadError::Read { .. } | LoadError::Syntax { .. })
             | Error::Letter(_)
             | Error::Fonts(_)
@@ -63,6 +66,15 @@ impl From<LoadError> for Error {
     }
 }
 
+impl From<FolderError> for Error {
+    fn from(err: FolderError) -> Self {
+        match err {
+            FolderError::Refused(why) => Error::Refused(why),
+            FolderError::Write(err) => Error::Write(err),
+        }
+    }
+}
+
 impl From<LetterError> for Error {
     fn from(err: LetterError) -> Self {
         Error::Letter(err)
@@ -80,6 +92,9 @@ impl fmt::Display for Error {
         match self {
             Error::Usage(message) => f.write_str(message),
             Error::Typst { .. } => f.write_str("the letter did not compile"),
+            Error::Stdout(err) if crate::console::has_changed() => {
+                write!(f, "{err}; the change itself was made (exit code 3)")
+            }
             Error::Stdout(err) => err.fmt(f),
             Error::Letter(err) => err.fmt(f),
             Error::Fonts(err) => err.fmt(f),

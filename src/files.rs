@@ -128,7 +128,9 @@ impl Locked {
     }
 }
 
-fn lock(file: &File, access: Access, path: &Path) -> io::Result<()> {
+/// Locks an open file (or folder), waiting for another process's lock and
+/// saying so if it takes a while; `path` names it in that note.
+pub fn lock(file: &File, access: Access, path: &Path) -> io::Result<()> {
     let started = std::time::Instant::now();
     let mut told = false;
     loop {

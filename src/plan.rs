@@ -160,6 +160,9 @@ pub struct Publish {
     pub source: Source,
     pub standards: Standards,
     pub dir: PathBuf,
+    /// Replace files in `dir` that openletter did not write, or that were
+    /// changed since it did.
+    pub replace_edited: bool,
     pub site: SiteOptions,
     pub timings: bool,
 }
@@ -177,6 +180,7 @@ impl Publish {
             site: SiteOptions::new(&args.site, &source),
             standards: Standards::new(&args.standards.pdf_standard)?,
             dir: args.dir.clone(),
+            replace_edited: args.replace_edited,
             source,
             timings: args.timings,
         })
@@ -204,6 +208,7 @@ impl Watch {
                     site: SiteOptions::new(&args.site, &source),
                     standards: Standards::new(&args.build.standards.pdf_standard)?,
                     dir: dir.clone(),
+                    replace_edited: false,
                     source,
                     timings: false,
                 })
@@ -218,11 +223,17 @@ impl Watch {
 pub struct Export {
     pub source: Source,
     pub dir: PathBuf,
+    /// As [`Publish::replace_edited`].
+    pub replace_edited: bool,
 }
 
 impl Export {
     pub fn resolve(args: &ExportArgs) -> Self {
-        Export { source: Source::resolve(&args.input, Texts::All), dir: args.dir.clone() }
+        Export {
+            source: Source::resolve(&args.input, Texts::All),
+            dir: args.dir.clone(),
+            replace_edited: args.replace_edited,
+        }
     }
 }
 

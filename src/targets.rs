@@ -105,6 +105,9 @@ impl Targets {
             if path.is_dir() {
                 return refuse(what, path, "is a folder; name a file".into());
             }
+            if output::names_a_folder(path) {
+                return refuse(what, path, "names a folder (it ends in `/`); name a file".into());
+            }
             if let Some((other, _)) = files[..i].iter().find(|(_, p)| same_path(p, path)) {
                 return refuse(what, path, format!("is also named by {other}"));
             }

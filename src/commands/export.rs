@@ -83,7 +83,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     for (name, text) in LICENCES {
         project.push((std::path::Path::new(PROJECT_FONTS).join(name), text.as_bytes().to_vec()));
     }
-    output::write_folder(dir, &project, output::Folder::Generated).map_err(Error::Write)?;
+    output::write_folder(dir, &project, output::Kind::TypstExport, plan.replace_edited)?;
 
     note!(
         "wrote {} letter file(s), {}, {} fonts and their licences to {}",

@@ -7,7 +7,7 @@ use crate::args::NewArgs;
 use crate::error::Error;
 use crate::fonts::PROJECT_FONTS;
 use crate::letter::MAIN_FILE;
-use crate::output::{self, Folder};
+use crate::output::{self, Kind};
 use crate::signatories::text_problem;
 
 /// The bundled template, every file of it (`letter/` but the text): a
@@ -44,7 +44,7 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
         (PathBuf::from("signatories.toml"), SIGNATORIES.as_bytes().to_vec()),
         (PathBuf::from(PROJECT_FONTS).join("README.txt"), FONTS_README.as_bytes().to_vec()),
     ]);
-    output::write_folder(&args.dir, &project, Folder::Users).map_err(Error::Write)?;
+    output::write_folder(&args.dir, &project, Kind::Project, false)?;
     if !tag.left_out.is_empty() {
         note!(
             "--lang {}: Typst takes a language and a two-letter region, so main.typ has `lang: \

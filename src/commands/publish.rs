@@ -19,7 +19,7 @@ pub fn run(args: &PublishArgs) -> Result<(), Error> {
     let inputs_time = started.elapsed();
     let site = Site::make(&inputs, &plan, Caches::Free)?;
     let write_started = Instant::now();
-    site.write(&plan.dir)?;
+    site.write(&plan.dir, plan.replace_edited)?;
     if plan.timings {
         note!(
             "timings: inputs {}, compile {}, export {}, write {}, total {}",

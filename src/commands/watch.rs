@@ -168,8 +168,8 @@ fn publish(plan: Option<&mut Publish>, inputs: &Inputs) -> Result<(), StdoutErro
     // A translation may be added while watching: its page joins the site.
     plan.source.texts = Text::all(&plan.source.letter);
     let dir = &plan.dir;
-    let outcome =
-        Site::make(inputs, plan, Caches::Keep).and_then(|site| site.write(dir).map(|()| site));
+    let outcome = Site::make(inputs, plan, Caches::Keep)
+        .and_then(|site| site.write(dir, plan.replace_edited).map(|()| site));
     match outcome {
         Ok(site) => outln!(
             "{} published {} page(s), {} → {}",

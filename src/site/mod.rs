@@ -26,7 +26,7 @@ use crate::files::is_within;
 use crate::fonts::{LICENCES, PROJECT_FONTS, without_empty_tables};
 use crate::inputs::Inputs;
 use crate::letter::Text;
-use crate::output::{self, Folder};
+use crate::output::{self, Kind};
 use crate::plan::{Publish, SiteOptions};
 use crate::preview;
 use crate::typeset::{Caches, Laid, lay_out, typst_error};
@@ -119,9 +119,11 @@ impl Site {
         Ok(Site { files, pages, compile_time, export_time })
     }
 
-    /// Writes the site into `dir`, replacing a site written there before.
-    pub fn write(&self, dir: &Path) -> Result<(), Error> {
-        output::write_folder(dir, &self.files, Folder::Generated).map_err(Error::Write)
+    /// Writes the site into `dir`, replacing what a site written there
+    /// before wrote, and keeping the files of the user's
+    /// ([`output::write_folder`]).
+    pub fn write(&self, dir: &Path, replace_edited: bool) -> Result<(), Error> {
+        Ok(output::write_folder(dir, &self.files, Kind::Site, replace_edited)?)
     }
 }
 

@@ -11,6 +11,7 @@ mod build;
 mod check;
 mod cli_values;
 mod export;
+mod folders;
 mod hostile_pages;
 mod integrity;
 mod letter_kit;

@@ -3,8 +3,17 @@
 //! Every file is first written in full to a new temporary file beside its
 //! target (a unique name, created exclusively), then renamed over it. The
 //! outputs of one build are staged together and renamed only once all of
-//! them are written, so a failure leaves every earlier file as it was. An
-//! edited signatories file keeps its mode, owner, links and hard links.
+//! them are written; a rename that fails puts back the files renamed before
+//! it, so a failure leaves every earlier file as it was. An edited
+//! signatories file keeps its mode, owner, links and hard links. A folder
+//! of files (a site, an export, a new project) is written by `folder`, which
+//! keeps what openletter did not write there (`mark`).
+
+mod folder;
+mod mark;
+
+pub use folder::{FolderError, write_folder};
+pub use mark::Kind;
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -57,9 +66,17 @@ const STALE_AFTER: Duration = Duration::from_secs(3600);
 #[derive(Default)]
 pub struct Staged {
     files: Vec<(PathBuf, PathBuf)>,
+    /// The caller removed the leftovers of killed runs already.
+    cleaned: bool,
 }
 
 impl Staged {
+    /// Staging where the caller has removed killed runs' leftovers (under
+    /// a lock every writer of these files takes).
+    pub fn cleaned() -> Self {
+        Staged { files: Vec::new(), cleaned: true }
+    }
+
     /// Writes `bytes` to a temporary file beside `path`.
     pub fn stage(
         &mut self,
@@ -71,12 +88,18 @@ impl Staged {
         if path.is_dir() {
             return Err(fail(io::Error::new(io::ErrorKind::IsADirectory, "it is a folder")));
         }
+        if names_a_folder(path) {
+            let why = "the path ends with `/`, naming a folder: give a file name";
+            return Err(fail(io::Error::new(io::ErrorKind::InvalidInput, why)));
+        }
         let dir = folder_of(path);
         if !dir.is_dir() {
             let why = format!("folder `{}` does not exist", dir.display());
             return Err(fail(io::Error::new(io::ErrorKind::NotFound, why)));
         }
-        remove_stale_temps(path, STALE_AFTER);
+        if !self.cleaned {
+            remove_stale_temps(path, SystemTime::now() - STALE_AFTER);
+        }
         let (temp, mut file) = create_temp(path).map_err(fail)?;
         self.files.push((temp, path.to_owned()));
         file.write_all(bytes).map_err(fail)?;
@@ -86,20 +109,83 @@ impl Staged {
         Ok(())
     }
 
-    /// Renames every staged file into place, in the order staged.
+    /// Waits until every staged file is on disk.
+    pub fn sync(&self) -> Result<(), WriteError> {
+        for (temp, path) in &self.files {
+            File::open(temp)
+                .and_then(|file| file.sync_all())
+                .map_err(|e| WriteError::new(path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Renames every staged file into place, in the order staged. Each
+    /// file replaced is first kept under a temporary name, so that when a
+    /// rename fails (a file another user owns in a sticky folder, a mount
+    /// point) the files already renamed are put back: all or none.
     pub fn commit(mut self) -> Result<(), WriteError> {
         let files = std::mem::take(&mut self.files);
-        let mut result = Ok(());
-        for (temp, path) in files {
-            if result.is_ok() {
-                result = fs::rename(&temp, &path).map_err(|error| WriteError::new(&path, error));
-            }
-            if result.is_err() {
-                let _ = fs::remove_file(&temp);
+        let mut done: Vec<(&Path, Option<PathBuf>)> = Vec::new();
+        let mut failed = None;
+        for (temp, path) in &files {
+            let swapped = keep_old(path).and_then(|old| match fs::rename(temp, path) {
+                Ok(()) => Ok(old),
+                Err(err) => {
+                    if let Some(old) = old {
+                        let _ = fs::remove_file(old);
+                    }
+                    Err(err)
+                }
+            });
+            match swapped {
+                Ok(old) => done.push((path, old)),
+                Err(error) => {
+                    failed = Some(WriteError::new(path, error));
+                    break;
+                }
             }
         }
-        result
+        if let Some(err) = failed {
+            for (path, old) in done.into_iter().rev() {
+                let _ = match old {
+                    Some(old) => fs::rename(old, path),
+                    None => fs::remove_file(path),
+                };
+            }
+            for (temp, _) in &files {
+                let _ = fs::remove_file(temp);
+            }
+            return Err(err);
+        }
+        for old in done.into_iter().filter_map(|(_, old)| old) {
+            let _ = fs::remove_file(old);
+        }
+        crate::console::changed();
+        Ok(())
     }
+}
+
+/// Keeps the file at `path`, if any, under a new temporary name beside it
+/// (a second link to it, or a copy where links cannot be made), to put
+/// back if the replacement of a later file fails.
+fn keep_old(path: &Path) -> io::Result<Option<PathBuf>> {
+    match fs::symlink_metadata(path) {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err),
+        Ok(_) => {}
+    }
+    let old = temp_path(path, "old-");
+    if fs::hard_link(path, &old).is_err() {
+        fs::copy(path, &old)?;
+    }
+    Ok(Some(old))
+}
+
+/// Whether a path names a folder by its form (`out/`, `out/.`), whether or
+/// not the folder exists.
+pub fn names_a_folder(path: &Path) -> bool {
+    let text = path.as_os_str().to_string_lossy();
+    text.ends_with(std::path::is_separator) || text.ends_with("/.") || text == "."
 }
 
 impl Drop for Staged {
@@ -118,7 +204,7 @@ impl Drop for Staged {
 pub fn replace_contents(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let fail = |error| WriteError::new(target, error);
     let meta = fs::metadata(target).map_err(fail)?;
-    remove_stale_temps(target, Duration::ZERO);
+    remove_stale_temps(target, SystemTime::now());
     if hard_links(&meta) > 1 {
         return rewrite_in_place(target, bytes);
     }
@@ -140,7 +226,10 @@ pub fn replace_contents(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         fs::rename(&temp, target)
     })();
     match written {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            crate::console::changed();
+            Ok(())
+        }
         Err(err) => {
             let _ = fs::remove_file(&temp);
             // Only the owner could not be kept: keep the file, in place.
@@ -153,17 +242,17 @@ pub fn replace_contents(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     }
 }
 
-/// Overwrites the file itself. A copy of the new contents is kept beside it
-/// until the write is on disk, so a crash midway loses nothing.
+/// Overwrites the file itself: the one write here that is not atomic,
+/// used only where a new file cannot take the old one's place (several hard
+/// links, a folder we may not write to, an owner we may not give). A crash
+/// in the middle of it can leave the file cut short.
 fn rewrite_in_place(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let fail = |error| WriteError::new(target, error);
-    let mut backup = Staged::default();
-    let _ = backup.stage(target, bytes, Durability::Durable);
     let mut file = OpenOptions::new().write(true).open(target).map_err(fail)?;
     file.write_all(bytes).map_err(fail)?;
     file.set_len(bytes.len() as u64).map_err(fail)?;
     file.sync_all().map_err(fail)?;
-    drop(backup);
+    crate::console::changed();
     Ok(())
 }
 
@@ -237,15 +326,20 @@ fn temp_path(path: &Path, what: &str) -> PathBuf {
     folder_of(path).join(name)
 }
 
-/// Removes this tool's temporary files for `path` that are older than
-/// `age`: what a process killed while writing left behind.
-fn remove_stale_temps(path: &Path, age: Duration) {
-    let prefix = temp_prefix(path);
-    let Ok(entries) = fs::read_dir(folder_of(path)) else { return };
+/// Removes this tool's temporary files for `path` made before `before`:
+/// what a process killed while writing left behind.
+fn remove_stale_temps(path: &Path, before: SystemTime) {
+    remove_temps_in(folder_of(path), &temp_prefix(path), before);
+}
+
+/// Removes this tool's temporary files in `dir` whose names start with
+/// `prefix`, made before `before`.
+fn remove_temps_in(dir: &Path, prefix: &str, before: SystemTime) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if !(name.starts_with(&prefix) && name.ends_with(TEMP_SUFFIX)) {
+        if !(name.starts_with(prefix) && name.ends_with(TEMP_SUFFIX)) {
             continue;
         }
         let old = entry
@@ -253,116 +347,11 @@ fn remove_stale_temps(path: &Path, age: Duration) {
             .ok()
             .filter(|m| m.is_file())
             .and_then(|m| m.modified().ok())
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|elapsed| elapsed >= age);
+            .is_some_and(|made| made < before);
         if old {
             let _ = fs::remove_file(entry.path());
         }
     }
-}
-
-/// The file that marks a folder as written whole by this tool, so that a
-/// later run may replace it whole.
-pub const FOLDER_MARK: &str = ".openletter";
-
-/// Whether a folder written whole may be replaced whole by a later run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Folder {
-    /// A generated folder (an export): marked, and replaced next time.
-    Generated,
-    /// The user's from now on (a new project): never replaced.
-    Users,
-}
-
-/// Writes a folder of files all at once: they are written into a new
-/// folder beside `dir`, which then takes its place. `dir` may be missing,
-/// empty, or a generated folder this tool wrote before; anything else is
-/// refused, so no file of the user's is ever replaced.
-pub fn write_folder(
-    dir: &Path,
-    files: &[(PathBuf, Vec<u8>)],
-    kind: Folder,
-) -> Result<(), WriteError> {
-    let fail = |path: &Path, error| WriteError::new(path, error);
-    let exists = dir.exists();
-    if exists {
-        let mut entries = fs::read_dir(dir).map_err(|e| fail(dir, e))?;
-        let empty = entries.next().is_none();
-        let replaceable = kind == Folder::Generated && dir.join(FOLDER_MARK).is_file();
-        if !empty && !replaceable {
-            let why = match kind {
-                Folder::Generated => {
-                    "it is not empty, and not a folder openletter wrote: name a new folder"
-                }
-                Folder::Users => "it is not empty: name a new or empty folder",
-            };
-            return Err(fail(dir, io::Error::new(io::ErrorKind::AlreadyExists, why)));
-        }
-    }
-    if dir.file_name().is_none() {
-        return Err(fail(dir, io::ErrorKind::InvalidInput.into()));
-    }
-    let staging = temp_path(dir, "new-");
-    fs::create_dir(&staging).map_err(|e| fail(dir, e))?;
-    let filled = (|| {
-        // All are written before any is synced: the first sync then commits
-        // every new file's metadata at once, and the rest only flush data.
-        let mut written = Vec::new();
-        for (relative, bytes) in files {
-            let path = staging.join(relative);
-            if let Some(folder) = path.parent() {
-                fs::create_dir_all(folder).map_err(|e| fail(&dir.join(relative), e))?;
-            }
-            // A file the last run wrote alike (a font, an unchanged PDF) is
-            // linked, not written again: it is already whole on disk.
-            let previous = dir.join(relative);
-            if exists && has_contents(&previous, bytes) && fs::hard_link(&previous, &path).is_ok() {
-                continue;
-            }
-            let mut file = File::create_new(&path).map_err(|e| fail(&dir.join(relative), e))?;
-            file.write_all(bytes).map_err(|e| fail(&dir.join(relative), e))?;
-            written.push((relative, file));
-        }
-        for (relative, file) in written {
-            file.sync_all().map_err(|e| fail(&dir.join(relative), e))?;
-        }
-        if kind == Folder::Users {
-            return Ok(());
-        }
-        fs::write(
-            staging.join(FOLDER_MARK),
-            "written whole by openletter; replaced whole on the next run\n",
-        )
-        .map_err(|e| fail(dir, e))
-    })();
-    if let Err(err) = filled {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(err);
-    }
-    if !exists {
-        return fs::rename(&staging, dir).map_err(|e| {
-            let _ = fs::remove_dir_all(&staging);
-            fail(dir, e)
-        });
-    }
-    let old = temp_path(dir, "old-");
-    if let Err(e) = fs::rename(dir, &old) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(fail(dir, e));
-    }
-    if let Err(e) = fs::rename(&staging, dir) {
-        let _ = fs::rename(&old, dir);
-        let _ = fs::remove_dir_all(&staging);
-        return Err(fail(dir, e));
-    }
-    let _ = fs::remove_dir_all(&old);
-    Ok(())
-}
-
-/// Whether `path` is a regular file (not a link) holding exactly `bytes`.
-fn has_contents(path: &Path, bytes: &[u8]) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && fs::read(path).is_ok_and(|on_disk| on_disk == bytes)
 }
 
 /// Fills `{name}` placeholders of an output pattern such as
