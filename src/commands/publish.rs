@@ -1,5 +1,5 @@
 //! `openletter publish DIR`: the letter as a web site, every language, with
-//! the PDFs `build` would write; written whole once everything is made.
+//! the PDFs `build` would write; written all or none once everything is made.
 
 use std::time::Instant;
 

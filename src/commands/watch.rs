@@ -65,10 +65,10 @@ pub fn run(args: &WatchArgs) -> Result<(), Error> {
     if let Some(site) = &site {
         let dir = &site.dir;
         site::check_target(dir, &inputs)?;
-        // Each publication replaces the folder whole, with the PDF in it.
+        // Each publication rewrites the files it wrote there, the PDF among them.
         if let Some(inside) = plan.outputs.patterns().find(|o| is_within(Path::new(o), dir)) {
             return Err(Error::Usage(format!(
-                "`{inside}` is inside `{}`, which --publish replaces whole: write it elsewhere",
+                "`{inside}` is inside `{}`, where --publish writes its files: write it elsewhere",
                 dir.display()
             )));
         }

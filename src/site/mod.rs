@@ -5,7 +5,8 @@
 //! `data.site` telling the template where the page's files are. Beside the
 //! pages: each text's PDF and first page as a preview image, the fonts,
 //! `signatories.json` and `counter.svg` for partner sites. Everything is made
-//! in memory first and written as one folder, whole or not at all.
+//! in memory first and written all or none, beside the files of the folder
+//! that openletter did not write (see `output::folder`).
 
 mod guard;
 
@@ -55,8 +56,8 @@ pub struct Site {
 }
 
 /// Refuses a site folder that overlaps the letter folder or the project's
-/// fonts, or holds the signatories file: the site is replaced whole, and
-/// must never take an input with it.
+/// fonts, or holds the signatories file: the site's files are replaced on
+/// every publication, and must never take an input with them.
 pub fn check_target(dir: &Path, inputs: &Inputs) -> Result<(), Error> {
     let letter = &inputs.letter;
     let list = &inputs.signatories.path;

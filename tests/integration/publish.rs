@@ -368,7 +368,7 @@ fn the_site_never_takes_an_input_with_it() {
     std::fs::create_dir(s.path("fonts")).unwrap();
     s.run(&["publish", "fonts"]).refused(1, "inside the project's fonts folder");
     s.run(&["watch", "-o", "site/live.pdf", "--publish", "site"])
-        .refused(1, "which --publish replaces whole");
+        .refused(1, "where --publish writes its files");
     // A folder of the user's is never replaced.
     std::fs::create_dir(s.path("mine")).unwrap();
     s.write("mine/notes.txt", "keep me");
