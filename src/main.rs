@@ -44,7 +44,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    memory::limit();
+    if let Err(why) = memory::limit() {
+        eprintln!("error: {why}");
+        return ExitCode::from(2);
+    }
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         // `--help` and `--version` are answers, on stdout, as clap prints them.

@@ -12,6 +12,7 @@ mod check;
 mod export;
 mod integrity;
 mod letter_kit;
+mod memory;
 mod names_are_data;
 mod publish;
 mod scale;
