@@ -15,6 +15,7 @@
 #[macro_use]
 mod console;
 mod args;
+mod changes;
 mod commands;
 mod compile;
 mod data;
@@ -32,8 +33,10 @@ mod plan;
 mod preview;
 mod products;
 mod report;
+mod signals;
 mod signatories;
 mod site;
+mod supervise;
 mod targets;
 mod typeset;
 mod world;
