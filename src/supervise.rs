@@ -81,9 +81,15 @@ pub fn watch(out_of_memory: impl Fn() -> Result<(), StdoutError>) -> Result<u8, 
         };
         match status.code() {
             Some(OUT_OF_MEMORY) if signals::received() == 0 => {
-                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+                let now = file_clock().duration_since(UNIX_EPOCH).unwrap_or_default();
                 role = format!("after:{}.{}", now.as_secs(), now.subsec_nanos()).into();
                 out_of_memory()?;
+            }
+            // Out of memory after Ctrl-C: the failure is said, and watch
+            // stops as asked.
+            Some(OUT_OF_MEMORY) => {
+                out_of_memory()?;
+                return Ok(1);
             }
             Some(code) => return Ok(u8::try_from(code).unwrap_or(1)),
             None if signals::received() > 0 => return Ok(130),
@@ -93,4 +99,20 @@ pub fn watch(out_of_memory: impl Fn() -> Result<(), StdoutError>) -> Result<u8, 
             }
         }
     }
+}
+
+/// Now, as the clock that stamps a file's modification time reads it: that
+/// clock moves in ticks (a few milliseconds) and lags the precise one, so a
+/// file saved just after the precise "now" can carry an earlier time.
+fn file_clock() -> SystemTime {
+    #[cfg(target_os = "linux")]
+    {
+        let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: a plain system call writing into a struct we own.
+        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut now) } == 0 {
+            return UNIX_EPOCH + Duration::new(now.tv_sec as u64, now.tv_nsec as u32);
+        }
+    }
+    // Elsewhere, a margin of the coarsest tick file systems use here.
+    SystemTime::now() - Duration::from_millis(10)
 }

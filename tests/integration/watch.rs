@@ -119,22 +119,30 @@ fn a_runaway_template_fails_one_build_and_the_watch_goes_on() {
     );
     let child = &mut guard.0;
     let lines = lines_of(child.stdout.take().unwrap());
-    let next = || lines.recv_timeout(Duration::from_secs(60)).expect("watch printed a line");
+    let errors = lines_of(child.stderr.take().unwrap());
+    let stderr = || errors.try_iter().collect::<Vec<String>>().join("\n");
+    let next = || match lines.recv_timeout(Duration::from_secs(60)) {
+        Ok(line) => line,
+        Err(_) => panic!("watch printed no line; stderr:\n{}", stderr()),
+    };
     assert!(next().contains("first build: "));
     let good = std::fs::read(s.path("live.pdf")).unwrap();
 
+    // Saved as editors do, a new file renamed over the old: watch never
+    // sees half a file.
+    let save = |text: &str| {
+        s.write("letter/main.typ.new", text);
+        std::fs::rename(s.path("letter/main.typ.new"), s.path("letter/main.typ")).unwrap();
+    };
     let main = s.read("letter/main.typ");
     let runaway = "#let s = \"openletter\"\n#for i in range(64) { s = s + s }\n#s.len()\n";
-    s.write("letter/main.typ", &format!("{main}\n{runaway}"));
+    save(&format!("{main}\n{runaway}"));
     let line = next();
     assert!(line.contains("failed; the last good PDF is kept"), "{line}");
     assert_eq!(std::fs::read(s.path("live.pdf")).unwrap(), good, "a failed build touched the PDF");
     assert!(child.try_wait().unwrap().is_none(), "watch ended with the build");
 
-    s.write(
-        "letter/main.typ",
-        &main.replace("call on the UK Home Office", "call upon the UK Home Office"),
-    );
+    save(&main.replace("call on the UK Home Office", "call upon the UK Home Office"));
     let line = next();
     assert!(line.contains("letter/main.typ changed: ") && line.contains("→ live.pdf"), "{line}");
     assert!(Pdf::open(&s.path("live.pdf")).page_text(1).contains("call upon the UK Home Office"));
@@ -142,8 +150,8 @@ fn a_runaway_template_fails_one_build_and_the_watch_goes_on() {
     interrupt(child);
     let status = ends_within(child, Duration::from_secs(20)).expect("Ctrl-C ends watch");
     assert!(status.success(), "{status:?}");
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let stderr = stderr();
     assert!(stderr.contains("needs more than 256 MiB (OPENLETTER_MAX_MEMORY)"), "{stderr}");
     assert!(stderr.contains("stopped watching"), "{stderr}");
 }
