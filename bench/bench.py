@@ -11,6 +11,7 @@ Prints Markdown: medians of several runs, with the exact commands.
 
 import argparse
 import os
+import random
 import re
 import shutil
 import statistics
@@ -208,7 +209,9 @@ class Watcher:
         saved = time.perf_counter()
         edit()
         took, arrived = self.wait_for(before + 1)
-        time.sleep(0.3)  # let any further events settle before the next edit
+        # Let any further events settle before the next edit; a random part
+        # so that edits fall anywhere in a polling watcher's cycle.
+        time.sleep(0.3 + random.random() * 0.1)
         return took, (arrived - saved) * 1000
 
     def stop(self):
