@@ -143,6 +143,11 @@ pub fn lock(file: &File, access: Access, path: &Path) -> io::Result<()> {
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(err)) => return Err(err),
         }
+        // Ctrl-C in `watch` ends the wait, not only the next build.
+        if crate::signals::interrupted() {
+            let why = "stopped while waiting for another openletter command";
+            return Err(io::Error::new(io::ErrorKind::Interrupted, why));
+        }
         if !told && started.elapsed() >= PATIENCE {
             note!("waiting for another openletter command to finish with `{}`", path.display());
             told = true;

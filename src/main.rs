@@ -15,6 +15,7 @@
 #[macro_use]
 mod console;
 mod args;
+mod changes;
 mod commands;
 mod compile;
 mod data;
@@ -32,8 +33,10 @@ mod plan;
 mod preview;
 mod products;
 mod report;
+mod signals;
 mod signatories;
 mod site;
+mod supervise;
 mod targets;
 mod typeset;
 mod world;
@@ -44,7 +47,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    memory::limit();
+    if let Err(why) = memory::limit() {
+        eprintln!("error: {why}");
+        return ExitCode::from(2);
+    }
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         // `--help` and `--version` are answers, on stdout, as clap prints them.

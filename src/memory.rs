@@ -1,100 +1,208 @@
-//! Memory: a ceiling on what one run may use, and the allocator settings
+//! Memory: a ceiling on the heap one run may use, and the allocator settings
 //! that keep its peak low.
 //!
 //! A template can grow a value without end (a string doubled in a loop);
 //! without a ceiling the machine would swap and then kill the process. The
-//! address space is capped, and an allocation refused under that cap ends
-//! the run with a plain message and exit code 1 instead of an abort.
+//! global allocator counts the bytes in use and refuses an allocation that
+//! would pass the ceiling, as an allocator out of memory does: a caller that
+//! asked with `try_reserve` (the image decoders do) gets an error it handles,
+//! and any other ends in the standard library's allocation-failure abort,
+//! which is turned here into a plain message and exit code 1. Counting the
+//! heap, not capping the address space, makes the ceiling mean the same on
+//! every system and grow monotonically: what runs under one ceiling runs
+//! under any higher one.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering::Relaxed};
 
-/// The ceiling unless `OPENLETTER_MAX_MEMORY` (in MiB) sets another: many
-/// times what 100,000 signatories need.
+/// The ceiling unless `OPENLETTER_MAX_MEMORY` sets another: many times what
+/// 100,000 signatories need.
 const DEFAULT_LIMIT_MIB: u64 = 8 * 1024;
 
 /// The environment variable that changes the ceiling.
 pub const LIMIT_VAR: &str = "OPENLETTER_MAX_MEMORY";
 
-/// The system allocator, reporting a refused allocation as a user error.
-pub struct Guarded;
+const MIB: u64 = 1024 * 1024;
+
+/// Bytes allocated and not yet freed.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The most bytes that may be live at once.
+static CEILING: AtomicUsize = AtomicUsize::new((DEFAULT_LIMIT_MIB * MIB) as usize);
+/// The size of the last allocation refused; 0 while none was.
+static REFUSED: AtomicUsize = AtomicUsize::new(0);
+/// The exit code when a refused allocation ends the run.
+static OOM_EXIT: AtomicI32 = AtomicI32::new(1);
+
+/// The system allocator, counting what is in use against the ceiling.
+pub struct Counted;
 
 #[global_allocator]
-static ALLOCATOR: Guarded = Guarded;
+static ALLOCATOR: Counted = Counted;
 
-// SAFETY: every call is passed to the system allocator unchanged; only a
-// null result (no memory) is acted on, by ending the process.
-unsafe impl GlobalAlloc for Guarded {
+// SAFETY: every call is passed to the system allocator unchanged, or refused
+// with null before it reaches it; the count never affects a live block.
+unsafe impl GlobalAlloc for Counted {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        checked(unsafe { System.alloc(layout) }, layout.size())
+        if !take(layout.size()) {
+            return std::ptr::null_mut();
+        }
+        kept(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        checked(unsafe { System.alloc_zeroed(layout) }, layout.size())
+        if !take(layout.size()) {
+            return std::ptr::null_mut();
+        }
+        kept(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        checked(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
+        let old = layout.size();
+        if new_size > old && !take(new_size - old) {
+            // The old block stays valid, as a failed `realloc` leaves it.
+            return std::ptr::null_mut();
+        }
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if new.is_null() {
+            LIVE.fetch_sub(new_size.saturating_sub(old), Relaxed);
+        } else if new_size < old {
+            LIVE.fetch_sub(old - new_size, Relaxed);
+        }
+        new
     }
 }
 
-fn checked(ptr: *mut u8, size: usize) -> *mut u8 {
+/// Counts `size` more bytes in use, unless that passes the ceiling.
+fn take(size: usize) -> bool {
+    let before = LIVE.fetch_add(size, Relaxed);
+    if before.saturating_add(size) > CEILING.load(Relaxed) {
+        LIVE.fetch_sub(size, Relaxed);
+        REFUSED.store(size.max(1), Relaxed);
+        return false;
+    }
+    true
+}
+
+/// Uncounts a block the system could not give.
+fn kept(ptr: *mut u8, size: usize) -> *mut u8 {
     if ptr.is_null() {
-        out_of_memory(size);
+        LIVE.fetch_sub(size, Relaxed);
+        REFUSED.store(size.max(1), Relaxed);
     }
     ptr
 }
 
-/// Ends the process without allocating: the heap is what just ran out.
-#[cold]
-fn out_of_memory(size: usize) -> ! {
-    let mut message = *b"error: out of memory: the letter needs more than openletter allows \
-(a template that grows a value without end?); set OPENLETTER_MAX_MEMORY (MiB) to allow more. \
-Failed allocation: 0000000000 MiB\n";
-    let mib = (size as u64).div_ceil(1024 * 1024).min(9_999_999_999);
-    let digits_end = message.len() - " MiB\n".len();
-    let mut n = mib;
-    for slot in message[digits_end - 10..digits_end].iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
+/// Sets the ceiling from `OPENLETTER_MAX_MEMORY`, and turns the abort that
+/// follows a refused allocation into a message. An unusable value is
+/// refused with why, for the caller to report (exit code 2).
+pub fn limit() -> Result<(), String> {
+    // Empty counts as unset, as shells write an unset variable.
+    if let Some(value) = std::env::var_os(LIMIT_VAR).filter(|v| !v.is_empty()) {
+        let value = value.to_string_lossy();
+        let bytes = parse_size(&value).map_err(|why| {
+            let shown = crate::console::escape_controls(&value);
+            format!("{LIMIT_VAR}=`{shown}` {why}")
+        })?;
+        CEILING.store(usize::try_from(bytes).unwrap_or(usize::MAX), Relaxed);
     }
+    report_refusals();
+    Ok(())
+}
+
+/// Makes a refused allocation end the run with `code` instead of 1 (for
+/// `watch`, which starts a new builder when one runs out).
+pub fn exit_code_when_out(code: i32) {
+    OOM_EXIT.store(code, Relaxed);
+}
+
+/// The ceiling in MiB, as a message names it.
+pub fn ceiling_mib() -> u64 {
+    CEILING.load(Relaxed) as u64 / MIB
+}
+
+/// A size in bytes from `OPENLETTER_MAX_MEMORY`'s spelling: a whole number
+/// of MiB, or one with a binary unit (`K`, `M`, `G`, `T`, or `KiB` …).
+pub fn parse_size(value: &str) -> Result<u64, String> {
+    const HOW: &str = "write a whole number of MiB (512) or one with a unit: 512M, 1G, 1536MiB";
+    let text = value.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    if number.is_empty() {
+        return Err(format!("is not a size: {HOW}"));
+    }
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "k" | "kib" => 10,
+        "" | "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        "t" | "tib" => 40,
+        "kb" | "mb" | "gb" | "tb" => {
+            return Err(format!(
+                "is ambiguous (powers of 1000 or of 1024?): write {number}{} for the binary unit",
+                unit.trim()[..1].to_ascii_uppercase()
+            ));
+        }
+        _ => return Err(format!("has an unknown unit: {HOW}")),
+    };
+    let too_large = || format!("is more than any machine has: {HOW}");
+    let number: u64 = number.parse().map_err(|_| too_large())?;
+    let bytes = number.checked_mul(1 << shift).ok_or_else(too_large)?;
+    if bytes < MIB {
+        return Err(format!("is less than the 1 MiB any run needs: {HOW}"));
+    }
+    Ok(bytes)
+}
+
+/// The standard library aborts when an allocation that may not fail is
+/// refused, after printing its size; a refusal of ours then ends the run
+/// with what the user can do. Any other abort goes on as one.
+fn report_refusals() {
     #[cfg(unix)]
+    {
+        let action = || {
+            if REFUSED.load(Relaxed) != 0 {
+                out_of_memory();
+            }
+        };
+        // SAFETY: the action only reads atomics, writes a stack buffer to
+        // stderr and exits, all of which are async-signal-safe.
+        let _ = unsafe { signal_hook::low_level::register(signal_hook::consts::SIGABRT, action) };
+    }
+}
+
+/// Ends the process without allocating: the heap is what just ran out.
+#[cfg(unix)]
+fn out_of_memory() -> ! {
+    let mut message = [0u8; 256];
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| {
+        message[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    };
+    put(b"error: out of memory: the letter needs more than ");
+    let mut digits = [0u8; 20];
+    let mut n = ceiling_mib();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    put(&digits[start..]);
+    put(b" MiB (OPENLETTER_MAX_MEMORY): a template that grows a value without end? ");
+    put(b"Set OPENLETTER_MAX_MEMORY higher (2G, 16G) to allow more.\n");
     // SAFETY: writing a buffer we own to stderr, then exiting without
     // running destructors or allocating.
     unsafe {
-        libc::write(2, message.as_ptr().cast(), message.len());
-        libc::_exit(1);
-    }
-    #[cfg(not(unix))]
-    std::process::abort();
-}
-
-/// Caps the address space at the ceiling (never raising a lower one set by
-/// the user's shell).
-pub fn limit() {
-    #[cfg(unix)]
-    {
-        let mib = std::env::var(LIMIT_VAR)
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|mib| *mib > 0)
-            .unwrap_or(DEFAULT_LIMIT_MIB);
-        let bytes = mib.saturating_mul(1024 * 1024);
-        // SAFETY: plain system calls on a struct we own.
-        unsafe {
-            let mut current = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-            if libc::getrlimit(libc::RLIMIT_AS, &mut current) != 0 {
-                return;
-            }
-            let wanted = (bytes as libc::rlim_t).min(current.rlim_max);
-            if wanted < current.rlim_cur {
-                let new = libc::rlimit { rlim_cur: wanted, rlim_max: current.rlim_max };
-                libc::setrlimit(libc::RLIMIT_AS, &new);
-            }
-        }
+        libc::write(2, message.as_ptr().cast(), len);
+        libc::_exit(OOM_EXIT.load(Relaxed));
     }
 }
 
@@ -108,5 +216,27 @@ pub fn steady_allocator() {
     // SAFETY: called before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_with_units() {
+        assert_eq!(parse_size("512"), Ok(512 << 20));
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("1536MiB"), Ok(1536 << 20));
+        assert_eq!(parse_size("2048k"), Ok(2 << 20));
+        assert_eq!(parse_size(" 2 GiB "), Ok(2 << 30));
+    }
+
+    #[test]
+    fn sizes_refused() {
+        for value in ["0", "-1", "abc", "1e3", "1.5G", "512MB", "1K", "99999999999T", "G", " "] {
+            assert!(parse_size(value).is_err(), "{value} accepted");
+        }
     }
 }

@@ -17,7 +17,7 @@ use crate::error::Error;
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Build(args) => build::run(&args).map(|()| 0),
-        Command::Watch(args) => watch::run(&args).map(|()| 0),
+        Command::Watch(args) => watch::run(&args),
         Command::Publish(args) => publish::run(&args).map(|()| 0),
         Command::ExportTypst(args) => export::run(&args).map(|()| 0),
         Command::Signatories(args) => signatories::run(args),

@@ -6,57 +6,79 @@
 //! again, and old cache entries are evicted after each build. A failed build
 //! is reported and the last good PDF stays; fixing the input resumes. With
 //! `--publish DIR` the web site (every language) is made anew after each
-//! build, as `publish` makes it.
+//! build, as `publish` makes it. The builds run in a child process
+//! (`supervise`), so a template that runs out of memory fails one build.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use crate::args::WatchArgs;
+use crate::changes::{self, Watched};
 use crate::console::{StdoutError, ms};
 use crate::error::Error;
 use crate::files::is_within;
 use crate::inputs::Inputs;
-use crate::letter::{Reach, Text, letter_files};
+use crate::letter::Text;
+use crate::memory;
 use crate::output::Durability;
 use crate::plan::{self, Build, Publish};
 use crate::products::Products;
 use crate::report;
+use crate::signals;
 use crate::site::{self, Site};
+use crate::supervise::{self, Role};
 use crate::targets::Targets;
 use crate::typeset::{Caches, typeset};
 use crate::world::LetterWorld;
 use crate::write::write_all;
 
-/// How often the files are looked at: quick enough to feel live, and a
-/// handful of `stat` calls costs nothing.
-const POLL: Duration = Duration::from_millis(50);
-
 /// How many compilations an unused cache entry survives.
 const CACHE_AGE: usize = 10;
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Runs `watch`; the exit code is the builder's.
+pub fn run(args: &WatchArgs) -> Result<u8, Error> {
+    match Role::of_this_process() {
+        #[cfg(unix)]
+        Role::Watcher => {
+            supervise::watch(|| outln!("{} failed; the last good PDF is kept", clock()))
+        }
+        #[cfg(not(unix))]
+        Role::Watcher => build_on_change(args, None).map(|()| 0),
+        Role::Builder { after } => {
+            memory::exit_code_when_out(supervise::OUT_OF_MEMORY);
+            build_on_change(args, after).map(|()| 0)
+        }
+    }
+}
 
-pub fn run(args: &WatchArgs) -> Result<(), Error> {
-    catch_interrupt();
+/// Builds, then rebuilds on every change until Ctrl-C. A builder started
+/// after one ran out of memory at `after` builds only once a file changes
+/// (or has changed since then).
+fn build_on_change(args: &WatchArgs, after: Option<SystemTime>) -> Result<(), Error> {
+    signals::stop_at_safe_point();
     let plan::Watch { build: plan, publish: mut site } = plan::Watch::resolve(args)?;
     let source = &plan.source;
     let mut watched = Watched {
         letter: source.letter.clone(),
         signatories: source.signatories.clone(),
         shared: Vec::new(),
+        parent: parent_to_follow(),
     };
-    let mut snapshot = watched.snapshot();
+    // A letter folder too large to look at is refused before anything else.
+    let mut snapshot = watched.snapshot()?;
+    if let Some(moment) = after {
+        snapshot.forget_since(moment);
+    }
 
     // Until the inputs are valid there is nothing to build: wait for a fix.
     let mut inputs = loop {
         match Inputs::load(source) {
             Ok(inputs) => break inputs,
+            Err(_) if signals::interrupted() => return stopped(),
             Err(err) => report::error(&err),
         }
-        if wait_for_change(&mut snapshot, &watched).is_none() {
-            return Ok(());
+        if watched.wait_for_change(&mut snapshot).is_none() {
+            return stopped();
         }
     };
     // An output inside the watched folder would trigger the next rebuild.
@@ -74,20 +96,18 @@ pub fn run(args: &WatchArgs) -> Result<(), Error> {
         }
     }
     let mut world = LetterWorld::new(&inputs, text)?;
-    rebuild("first build", &plan, &inputs, &mut world, text, Instant::now())?;
-    publish(site.as_mut(), &inputs)?;
-    // Files of a style shared from elsewhere in the project are watched too.
-    // (Only they join the snapshot: an edit made during the first build is
-    // still seen as a change.)
-    watched.shared = world.read_outside(&source.letter).into_iter().map(PathBuf::from).collect();
-    snapshot.add_all(&watched.shared);
-    note!(
-        "watching {} and {} (Ctrl-C to stop)",
-        source.letter.display(),
-        source.signatories.display()
-    );
+    if after.is_none() {
+        rebuild("first build", &plan, &inputs, &mut world, text, Instant::now())?;
+        publish(site.as_mut(), &inputs)?;
+        note!(
+            "watching {} and {} (Ctrl-C to stop)",
+            source.letter.display(),
+            source.signatories.display()
+        );
+    }
+    follow_shared(&mut world, &mut watched, &mut snapshot);
 
-    while let Some(changed) = wait_for_change(&mut snapshot, &watched) {
+    while let Some(changed) = watched.wait_for_change(&mut snapshot) {
         let started = Instant::now();
         if changed.iter().any(|p| p == &source.signatories) {
             match Inputs::load(source) {
@@ -95,6 +115,7 @@ pub fn run(args: &WatchArgs) -> Result<(), Error> {
                     world.set_inputs(&new);
                     inputs = new;
                 }
+                Err(_) if signals::interrupted() => break,
                 Err(err) => {
                     report::error(&err);
                     outln!(
@@ -109,9 +130,35 @@ pub fn run(args: &WatchArgs) -> Result<(), Error> {
         let what = describe(&changed);
         rebuild(&what, &plan, &inputs, &mut world, text, started)?;
         publish(site.as_mut(), &inputs)?;
+        follow_shared(&mut world, &mut watched, &mut snapshot);
     }
+    stopped()
+}
+
+fn stopped() -> Result<(), Error> {
     note!("stopped watching");
     Ok(())
+}
+
+/// Files of a style shared from elsewhere in the project are watched too,
+/// once a build has read them. (Only they join the snapshot: an edit made
+/// during the build is still seen as a change.)
+fn follow_shared(world: &mut LetterWorld, watched: &mut Watched, snapshot: &mut changes::Snapshot) {
+    let shared: Vec<PathBuf> =
+        world.read_outside(&watched.letter).into_iter().map(PathBuf::from).collect();
+    let new: Vec<PathBuf> =
+        shared.iter().filter(|p| !watched.shared.contains(p)).cloned().collect();
+    snapshot.add_all(&new);
+    watched.shared = shared;
+}
+
+/// A builder ends when the watching process that started it is gone.
+fn parent_to_follow() -> Option<u32> {
+    #[cfg(unix)]
+    if matches!(Role::of_this_process(), Role::Builder { .. }) {
+        return Some(std::os::unix::process::parent_id());
+    }
+    None
 }
 
 /// One build, reported in one line; an error is shown and the PDF kept.
@@ -185,83 +232,6 @@ fn publish(plan: Option<&mut Publish>, inputs: &Inputs) -> Result<(), StdoutErro
     }
 }
 
-/// What `watch` looks at: the letter folder, the list, and the files a
-/// letter reads from elsewhere in its project.
-struct Watched {
-    letter: PathBuf,
-    signatories: PathBuf,
-    shared: Vec<PathBuf>,
-}
-
-impl Watched {
-    fn snapshot(&self) -> Snapshot {
-        Snapshot::take(&self.letter, &self.signatories, &self.shared)
-    }
-}
-
-/// Blocks until a watched file changes; `None` once interrupted.
-fn wait_for_change(snapshot: &mut Snapshot, watched: &Watched) -> Option<Vec<PathBuf>> {
-    loop {
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            return None;
-        }
-        std::thread::sleep(POLL);
-        let now = watched.snapshot();
-        let changed = now.changed_since(snapshot);
-        if !changed.is_empty() {
-            *snapshot = now;
-            return Some(changed);
-        }
-    }
-}
-
-/// Modification time and size of every watched file.
-#[derive(Default, PartialEq)]
-struct Snapshot(BTreeMap<PathBuf, (SystemTime, u64)>);
-
-impl Snapshot {
-    /// The stamps of the list, the letter folder's files and `shared`.
-    fn take(letter: &Path, signatories: &Path, shared: &[PathBuf]) -> Self {
-        let mut snapshot = Snapshot::default();
-        snapshot.add(signatories);
-        snapshot.add_all(shared);
-        // A folder that cannot be listed right now (mid-save) counts as empty;
-        // the next look sees its files as changed.
-        for file in letter_files(letter).unwrap_or_default() {
-            if file.reach == Reach::Inside {
-                snapshot.add(&file.path);
-            }
-        }
-        snapshot
-    }
-
-    /// Adds a file's stamp, if it exists.
-    fn add(&mut self, path: &Path) {
-        if let Ok(meta) = std::fs::metadata(path) {
-            let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-            self.0.insert(path.to_owned(), (modified, meta.len()));
-        }
-    }
-
-    fn add_all(&mut self, paths: &[PathBuf]) {
-        for path in paths {
-            self.add(path);
-        }
-    }
-
-    /// Files added, removed or modified since `before`.
-    fn changed_since(&self, before: &Snapshot) -> Vec<PathBuf> {
-        let mut changed: Vec<PathBuf> = self
-            .0
-            .iter()
-            .filter(|(path, stamp)| before.0.get(*path) != Some(stamp))
-            .map(|(path, _)| path.clone())
-            .collect();
-        changed.extend(before.0.keys().filter(|p| !self.0.contains_key(*p)).cloned());
-        changed
-    }
-}
-
 fn describe(changed: &[PathBuf]) -> String {
     let names: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
     format!("{} changed", names.join(", "))
@@ -269,21 +239,4 @@ fn describe(changed: &[PathBuf]) -> String {
 
 fn clock() -> String {
     chrono::Local::now().format("[%H:%M:%S]").to_string()
-}
-
-/// Ctrl-C (and SIGTERM) end the watch between builds, never halfway through
-/// writing a file.
-fn catch_interrupt() {
-    #[cfg(unix)]
-    {
-        extern "C" fn on_signal(_: libc::c_int) {
-            INTERRUPTED.store(true, Ordering::SeqCst);
-        }
-        let handler = on_signal as extern "C" fn(libc::c_int);
-        // SAFETY: the handler only stores to an atomic, which is signal-safe.
-        unsafe {
-            libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-            libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
-        }
-    }
 }

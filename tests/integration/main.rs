@@ -15,6 +15,7 @@ mod folders;
 mod hostile_pages;
 mod integrity;
 mod letter_kit;
+mod memory;
 mod names_are_data;
 mod publish;
 mod scale;
