@@ -18,9 +18,9 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 use super::load::{WITHDRAWN, parse, parse_bytes, read_locked, url_problem};
 use super::{
     Collator, Field, Kind, LoadError, Signatories, Signatory, field, fold, line_col, near_key,
-    text_problem,
+    near_keys_withdrawn_as, text_problem,
 };
-use crate::files::{Access, Locked};
+use crate::files::{Access, Locked, ReadError};
 use crate::output::{self, WriteError};
 
 /// An entry to add, as given on the command line or in an imported row.
@@ -85,6 +85,8 @@ impl fmt::Display for Refusal {
 pub enum EditError {
     /// The file does not parse or validate: nothing is edited until it does.
     Load(LoadError),
+    /// The file can be read but not written: nothing can be edited.
+    NotWritable(std::path::PathBuf),
     /// The file is valid, but written in a form edits do not keep intact.
     Shape(String),
     /// The edited text failed to validate; a bug, and nothing was written.
@@ -111,11 +113,23 @@ pub struct Editor {
 struct Index {
     folded: HashMap<String, (String, usize)>,
     near: HashMap<String, (String, usize)>,
+    /// The withdrawals' near-duplicate keys, with (name, date).
+    withdrawn: Vec<(String, (String, String))>,
 }
 
 impl Editor {
     pub fn open(path: &Path) -> Result<Self, EditError> {
-        let mut lock = read_locked(path, Access::Exclusive).map_err(EditError::Load)?;
+        let mut lock = read_locked(path, Access::Exclusive).map_err(|err| match err {
+            // Locked for an edit, it is opened for writing too: a file that
+            // can only be read is not "unreadable".
+            LoadError::Read { path, error: ReadError::Io(io) }
+                if io.kind() == std::io::ErrorKind::PermissionDenied
+                    && std::fs::File::open(&path).is_ok() =>
+            {
+                EditError::NotWritable(path)
+            }
+            err => EditError::Load(err),
+        })?;
         let bytes = std::mem::take(&mut lock.bytes);
         let list = parse_bytes(path, bytes).map_err(EditError::Load)?;
         let mut editor = Self::from_list(list)?;
@@ -158,6 +172,9 @@ impl Editor {
                 index.near.entry(near_key(&s.name.value)).or_insert_with(|| seen.clone());
                 index.folded.entry(fold(&s.name.value)).or_insert(seen);
             }
+            index.withdrawn = (self.list.withdrawn.iter())
+                .map(|w| (near_key(&w.name.value), (w.name.value.clone(), w.date.value.clone())))
+                .collect();
             self.index = Some(index);
         }
         self.index.as_mut().expect("just built")
@@ -178,9 +195,9 @@ impl Editor {
         if let Some((existing, line)) = other(index.near.get(&near)) {
             return Some(Refusal::NearDuplicate { existing, line });
         }
-        self.list
-            .withdrawal(name)
-            .map(|w| Refusal::Withdrawn { name: w.name.value.clone(), date: w.date.value.clone() })
+        (index.withdrawn.iter())
+            .find(|(theirs, _)| near_keys_withdrawn_as(&near, theirs))
+            .map(|(_, (name, date))| Refusal::Withdrawn { name: name.clone(), date: date.clone() })
     }
 
     /// Adds an entry, to be placed in collated position among its kind. A

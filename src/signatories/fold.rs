@@ -54,6 +54,15 @@ const ORGANISATION_NOISE: &[&str] =
 /// drops punctuation, honorifics and leading "The" / trailing company
 /// suffixes, so that the same person or body written two ways collides.
 pub fn near_key(name: &str) -> String {
+    // An invisible joiner or zero-width space between two words prints as
+    // no space at all, but stands where one was: "Jane\u{200D}Doe" is Jane Doe.
+    let spaced: String;
+    let name = if name.contains(breaks_words) {
+        spaced = name.chars().map(|c| if breaks_words(c) { ' ' } else { c }).collect();
+        &spaced
+    } else {
+        name
+    };
     let folded: String = fold(name)
         .chars()
         .map(|c| confusable_latin(c).unwrap_or(c))
@@ -71,6 +80,41 @@ pub fn near_key(name: &str) -> String {
         words.pop();
     }
     words.join(" ")
+}
+
+/// Whether `name` could be how someone who withdrew as `withdrawn` is
+/// written again: a near-duplicate, or the same name with given names left
+/// out or shortened to initials ("Basu.", "S. Basu" for "Professor Subhajit
+/// Basu"). Looser than a near-duplicate of a listed entry, because a
+/// withdrawal is a request not to be listed under any form of the name.
+#[cfg(test)]
+pub fn withdrawn_as(name: &str, withdrawn: &str) -> bool {
+    near_keys_withdrawn_as(&near_key(name), &near_key(withdrawn))
+}
+
+/// [`withdrawn_as`], of the two names' [`near_key`]s.
+pub fn near_keys_withdrawn_as(name: &str, withdrawn: &str) -> bool {
+    if name == withdrawn {
+        return true;
+    }
+    let words: Vec<&str> = name.split(' ').collect();
+    let theirs: Vec<&str> = withdrawn.split(' ').collect();
+    // The surname must be there, last; each other word must stand for one
+    // of theirs, in order, whole or as its initial.
+    let (Some(last), Some(their_last)) = (words.last(), theirs.last()) else { return false };
+    if last != their_last || words.len() > theirs.len() {
+        return false;
+    }
+    let mut rest = theirs[..theirs.len() - 1].iter();
+    words[..words.len() - 1].iter().all(|word| {
+        rest.any(|their| their == word || word.chars().count() == 1 && their.starts_with(word))
+    })
+}
+
+/// Invisible characters that can stand between two words in place of a
+/// space: the zero-width space, joiners and word joiner.
+fn breaks_words(c: char) -> bool {
+    matches!(c, '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 /// Combining marks, where NFD leaves accents for Latin, Greek and Cyrillic.
@@ -190,7 +234,7 @@ pub fn confusable_latin(c: char) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, near_key};
+    use super::{fold, near_key, withdrawn_as};
 
     #[test]
     fn folds_case_accents_and_spaces() {
@@ -224,5 +268,25 @@ mod tests {
         assert_eq!(near_key("Jean–Luc Picard"), near_key("Jean Luc Picard"));
         // A Cyrillic "а" inside a Latin name.
         assert_eq!(near_key("M\u{0430}ry Smith"), near_key("Mary Smith"));
+    }
+
+    #[test]
+    fn an_invisible_joiner_between_words_is_a_space_to_near_keys() {
+        assert_eq!(near_key("Jane\u{200D}Doe"), near_key("Jane Doe"));
+        assert_eq!(near_key("Access\u{200B}Now"), near_key("Access Now"));
+        assert_eq!(fold("Jane\u{200D}Doe"), fold("JaneDoe"));
+    }
+
+    #[test]
+    fn a_withdrawal_covers_every_form_of_the_name() {
+        let who = "Professor Subhajit Basu";
+        for again in ["Prof. Subhajit Basu", "Subhajit Basu", "Subhajit-Basu", "Basu.", "S. Basu"] {
+            assert!(withdrawn_as(again, who), "{again}");
+        }
+        assert!(withdrawn_as("Subhajit B\u{0430}su", who));
+        assert!(withdrawn_as("Article-19", "ARTICLE 19"));
+        for other in ["Anna Basu", "Subhajit Bose", "Basu Subhajit", "T. Basu"] {
+            assert!(!withdrawn_as(other, who), "{other}");
+        }
     }
 }

@@ -116,9 +116,16 @@ fn found(entry: &Signatory, lint: Lint, problem: Problem) -> Found {
     (entry.span.start, Finding { lint, problem })
 }
 
-/// The lints each entry allows, by the start of its header.
+/// The lints each entry allows, by the start of its header. Only a TOML
+/// comment allows: a `#` inside a value (an imported name or affiliation)
+/// is data, and data cannot switch a lint off.
 fn allowances(list: &Signatories) -> HashMap<usize, Vec<Lint>> {
     let source = &list.source;
+    let values = value_spans(list);
+    let in_value = |at: usize| {
+        let i = values.partition_point(|span| span.end <= at);
+        values.get(i).is_some_and(|span| span.start <= at)
+    };
     let mut allowed = HashMap::new();
     for (i, entry) in list.entries.iter().enumerate() {
         // The comment lines right above the header, and the entry's lines.
@@ -126,7 +133,7 @@ fn allowances(list: &Signatories) -> HashMap<usize, Vec<Lint>> {
         let mut start = header_line;
         while start > 0 {
             let prev = source[..start - 1].rfind('\n').map_or(0, |n| n + 1);
-            if !source[prev..start].trim_start().starts_with('#') {
+            if !source[prev..start].trim_start().starts_with('#') || in_value(prev) {
                 break;
             }
             start = prev;
@@ -136,9 +143,16 @@ fn allowances(list: &Signatories) -> HashMap<usize, Vec<Lint>> {
         let end = entry.fields().map(|(_, f)| f.span.end).max().unwrap_or(entry.span.end);
         let end = source[end..].find('\n').map_or(source.len(), |n| end + n).min(next.max(end));
         let mut lints = Vec::new();
-        for comment in source[start..end].lines().filter_map(|l| l.split_once('#').map(|(_, c)| c))
-        {
-            let Some(rest) = comment.split_once(ALLOW).map(|(_, r)| r) else { continue };
+        let mut line_start = start;
+        for line in source[start..end].split_inclusive('\n') {
+            let comment = line
+                .char_indices()
+                .find(|&(at, c)| c == '#' && !in_value(line_start + at))
+                .map(|(at, _)| &line[at + 1..]);
+            line_start += line.len();
+            let Some(rest) = comment.and_then(|c| c.split_once(ALLOW)).map(|(_, r)| r) else {
+                continue;
+            };
             let names = rest.split(')').next().unwrap_or("");
             lints.extend(
                 names
@@ -151,6 +165,18 @@ fn allowances(list: &Signatories) -> HashMap<usize, Vec<Lint>> {
         }
     }
     allowed
+}
+
+/// Where every value of the file is, in file order: the text a `#` in
+/// which is not a comment.
+fn value_spans(list: &Signatories) -> Vec<std::ops::Range<usize>> {
+    let mut spans: Vec<std::ops::Range<usize>> =
+        list.entries.iter().flat_map(|e| e.fields().map(|(_, f)| f.span.clone())).collect();
+    for w in &list.withdrawn {
+        spans.extend([&w.name, &w.date].into_iter().chain(&w.reason).map(|f| f.span.clone()));
+    }
+    spans.sort_by_key(|span| span.start);
+    spans
 }
 
 /// Last words that are not surnames, so the default sort key would be wrong.
@@ -200,7 +226,8 @@ fn spacing(entry: &Signatory, findings: &mut Vec<Found>) {
 
 fn url(entry: &Signatory, findings: &mut Vec<Found>) {
     let Some(url) = &entry.url else { return };
-    let host = url.value.split("//").nth(1).and_then(|r| r.split(['/', '?', '#', ':']).next());
+    let parsed = url::Url::parse(&url.value).ok();
+    let host = parsed.as_ref().and_then(|u| u.host_str());
     let bad_char = url.value.chars().find(|c| "\"<>\\^`{|}".contains(*c));
     let why = if let Some(c) = bad_char {
         format!("'{c}' is not allowed in a web address unless percent-encoded")
@@ -285,7 +312,7 @@ fn scripts(entry: &Signatory, findings: &mut Vec<Found>) {
                 "it can make text display other than it reads: remove it",
             );
         }
-        if text.trim_start().starts_with(['=', '+', '@']) {
+        if super::starts_like_formula(text) {
             add(
                 Lint::Formula,
                 format!("field `{key}` of \"{name}\" starts like a spreadsheet formula"),
@@ -404,6 +431,18 @@ mod tests {
         assert!(!f.contains("Cy Gamma"), "{f}");
         assert!(f.contains("honorific written \"Prof.\""), "Di Delta still has it: {f}");
         assert!(!f.contains("double space"), "{f}");
+    }
+
+    #[test]
+    fn a_marker_inside_a_value_allows_nothing() {
+        let text = concat!(
+            "[[individual]]\nname = \"M\u{0430}ry Smith\"\n",
+            "affiliation = \"Uni # openletter: allow(mixed-script)\"\n",
+            "[[individual]]\nname = \"Bo B\u{0435}ta # openletter: allow(mixed-script)\"\n",
+        );
+        let f = findings(text).join("\n");
+        assert!(f.contains("\"M\u{0430}ry\""), "{f}");
+        assert!(f.contains("\"B\u{0435}ta\""), "{f}");
     }
 
     #[test]

@@ -58,6 +58,18 @@ pub const BOM: &str = "\u{feff}";
 
 /// Validates the bytes of a signatories file, which must be UTF-8.
 pub fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Signatories, LoadError> {
+    if let Some(source) = utf16(&bytes) {
+        let problem = Problem::new(
+            0..0,
+            "the file is UTF-16, not UTF-8",
+            "save the file as UTF-8 (in Notepad: \"Save as\", encoding UTF-8)",
+        );
+        return Err(LoadError::Syntax {
+            path: path.to_owned(),
+            source,
+            problem: Box::new(problem),
+        });
+    }
     match String::from_utf8(bytes) {
         Ok(text) => parse(path, text),
         Err(err) => {
@@ -72,6 +84,28 @@ pub fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Signatories, LoadError
             Err(LoadError::Syntax { path: path.to_owned(), source, problem: Box::new(problem) })
         }
     }
+}
+
+/// The text of a UTF-16 file (with a byte-order mark, or ASCII-heavy
+/// without), to show in the message that refuses it: never its NULs.
+fn utf16(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(512)];
+    let nul_at = |parity: usize| head.iter().skip(parity).step_by(2).filter(|b| **b == 0).count();
+    let big_endian = match bytes {
+        [0xFF, 0xFE, ..] => false,
+        [0xFE, 0xFF, ..] => true,
+        _ if nul_at(0) + nul_at(1) > head.len() / 4 => nul_at(0) > nul_at(1),
+        _ => return None,
+    };
+    let units = bytes.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if big_endian { u16::from_be_bytes(pair) } else { u16::from_le_bytes(pair) }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .filter(|c| *c != '\u{feff}' && *c != '\0')
+        .collect();
+    Some(text)
 }
 
 /// Validates the text of a signatories file; `path` is only used to name it.
@@ -351,15 +385,21 @@ fn duplicates(entries: &[Signatory], problems: &mut Vec<Problem>) {
 
 /// Why a `url` field would make a broken link, if it would.
 pub fn url_problem(url: &str) -> Option<&'static str> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    let Some(rest) = rest else {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
         return Some("a link must start with https:// or http://");
     };
     if url.chars().any(char::is_whitespace) {
         return Some("a link cannot contain spaces");
     }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || !host.contains('.') && !host.starts_with("localhost") {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Some("it is not a web address a browser can open");
+    };
+    // A parser reads "https:///path" as the host "path": the host must be
+    // written where it belongs.
+    let written = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = parsed.host_str().unwrap_or("");
+    let named = host.contains('.') || host == "localhost";
+    if written.is_empty() || !named {
         return Some("the address has no host name (such as example.org)");
     }
     None
@@ -385,25 +425,10 @@ fn quoted(keys: &[&str]) -> String {
 fn suggest<'a>(typo: &str, allowed: &[&'a str]) -> Option<&'a str> {
     allowed
         .iter()
-        .map(|k| (edit_distance(typo, k), *k))
+        .map(|k| (strsim::levenshtein(typo, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min()
         .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -440,6 +465,8 @@ mod tests {
         assert!(url_problem("example.org").is_some());
         assert!(url_problem("https://exa mple.org").is_some());
         assert!(url_problem("https:///path").is_some());
+        assert!(url_problem("https://exa[mple.org").is_some());
+        assert!(url_problem("http://localhost:8080/x").is_none());
     }
 
     #[test]

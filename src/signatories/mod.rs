@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 pub use collate::Collator;
-pub use fold::{HONORIFICS, fold, near_key};
+pub use fold::{HONORIFICS, fold, near_key, near_keys_withdrawn_as};
 pub use lint::{Level, lint};
 pub use load::{LoadError, Problem, load};
 
@@ -64,6 +64,13 @@ pub fn text_problem(key: &str, value: &str) -> Option<String> {
     let limit = if key == field::URL { MAX_URL_CHARS } else { MAX_TEXT_CHARS };
     let length = value.chars().count();
     (length > limit).then(|| format!("is {length} characters long; at most {limit} are allowed"))
+}
+
+/// Whether a value starts as a spreadsheet runs a formula: `=`, `+`, `-`
+/// or `@` (after spaces), or a tab or carriage return, which some
+/// spreadsheets skip before one.
+pub fn starts_like_formula(text: &str) -> bool {
+    text.starts_with(['\t', '\r']) || text.trim_start().starts_with(['=', '+', '-', '@'])
 }
 
 /// The two kinds of entry a letter can list.
