@@ -9,29 +9,22 @@
 //! New entries are placed all at once when the file is rendered, so that an
 //! import of many rows costs a lookup per row, not a pass over the file.
 
+mod place;
+
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::load::{WITHDRAWN, parse, parse_bytes, read_locked, url_problem};
+use super::load::{WITHDRAWN, parse, parse_bytes, read_locked};
 use super::{
-    Collator, Field, Kind, LoadError, Signatories, Signatory, field, fold, line_col, near_key,
+    Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
     near_keys_withdrawn_as, text_problem,
 };
 use crate::files::{Access, Locked, ReadError};
 use crate::output::{self, WriteError};
-
-/// An entry to add, as given on the command line or in an imported row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEntry {
-    pub kind: Kind,
-    pub name: String,
-    pub affiliation: Option<String>,
-    pub url: Option<String>,
-    pub sort_as: Option<String>,
-}
+use place::{Pending, prefix_of};
 
 /// What `edit` changes in one entry: `Some("")` removes an optional field.
 #[derive(Debug, Clone, Default)]
@@ -46,10 +39,11 @@ pub struct Changes {
 /// Why an edit was not made.
 #[derive(Debug)]
 pub enum Refusal {
-    /// The same signatory is already listed (names equal once folded).
-    Duplicate { existing: String, line: usize },
+    /// The same signatory is already listed (names equal once folded), on
+    /// a line of the file, or added earlier in this run.
+    Duplicate { existing: String, line: Option<usize> },
     /// Probably the same signatory written another way; `--force` adds it.
-    NearDuplicate { existing: String, line: usize },
+    NearDuplicate { existing: String, line: Option<usize> },
     /// This person withdrew; `--force` adds them again.
     Withdrawn { name: String, date: String },
     /// No entry of that name.
@@ -61,15 +55,13 @@ pub enum Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Refusal::Duplicate { existing, line: 0 } => {
-                write!(f, "is already listed as \"{existing}\" (added earlier in this run)")
-            }
             Refusal::Duplicate { existing, line } => {
-                write!(f, "is already listed as \"{existing}\" (line {line})")
+                write!(f, "is already listed as \"{existing}\" ({})", Where(*line))
             }
             Refusal::NearDuplicate { existing, line } => write!(
                 f,
-                "looks like \"{existing}\" (line {line}), already listed; use --force if they differ"
+                "looks like \"{existing}\" ({}), already listed; use --force if they differ",
+                Where(*line)
             ),
             Refusal::Withdrawn { name, date } => {
                 write!(f, "\"{name}\" withdrew on {date}; use --force if they signed again")
@@ -80,13 +72,25 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// Where a listed entry is: "line 7", or "added earlier in this run".
+struct Where(Option<usize>);
+
+impl fmt::Display for Where {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            Some(line) => write!(f, "line {line}"),
+            None => f.write_str("added earlier in this run"),
+        }
+    }
+}
+
 /// Why the file could not be edited at all.
 #[derive(Debug)]
 pub enum EditError {
     /// The file does not parse or validate: nothing is edited until it does.
     Load(LoadError),
     /// The file can be read but not written: nothing can be edited.
-    NotWritable(std::path::PathBuf),
+    NotWritable(PathBuf),
     /// The file is valid, but written in a form edits do not keep intact.
     Shape(String),
     /// The edited text failed to validate; a bug, and nothing was written.
@@ -98,23 +102,39 @@ pub enum EditError {
 /// from [`Editor::open`] until it is dropped, so no other edit can come in
 /// between reading the file and saving it.
 pub struct Editor {
-    /// The entries as the file will hold them (new ones once placed).
-    pub list: Signatories,
+    path: PathBuf,
+    /// The text of the file as read, without a byte-order mark.
+    source: String,
+    /// Whether it began with a byte-order mark.
+    bom: bool,
+    /// The entries as the file will hold them, in file order (new ones once
+    /// placed), each with where its header was in the file as read (none
+    /// for an entry added by this edit).
+    entries: Vec<(Signatory, Option<usize>)>,
+    /// The withdrawals as the file will hold them.
+    withdrawn: Vec<Withdrawal>,
     doc: DocumentMut,
     lock: Option<Locked>,
     /// Entries added but not yet placed in the document.
-    pending: Vec<(Signatory, Table)>,
+    pending: Vec<Pending>,
     /// Folded and near-duplicate names, for collisions; built on first use.
     index: Option<Index>,
 }
 
-/// The names listed, by folded and by near-duplicate key: (name, line).
+/// The names listed, by folded and by near-duplicate key, each with where
+/// its entry's header was in the file as read.
 #[derive(Default)]
 struct Index {
-    folded: HashMap<String, (String, usize)>,
-    near: HashMap<String, (String, usize)>,
+    folded: HashMap<String, (String, Option<usize>)>,
+    near: HashMap<String, (String, Option<usize>)>,
     /// The withdrawals' near-duplicate keys, with (name, date).
     withdrawn: Vec<(String, (String, String))>,
+}
+
+/// An entry taken out of the list, and the line it was on.
+pub struct Removed {
+    pub entry: Signatory,
+    pub line: Option<usize>,
 }
 
 impl Editor {
@@ -145,10 +165,11 @@ impl Editor {
             let Some(item) = doc.get(key) else { continue };
             if !item.is_array_of_tables() {
                 let line = list
-                    .entries
-                    .iter()
-                    .find(|s| s.kind.key() == key)
-                    .map(|s| format!(" (line {})", line_col(&list.source, s.span.start).0))
+                    .located()
+                    .find(|(s, _)| s.kind.key() == key)
+                    .map(|(_, spans)| {
+                        format!(" (line {})", line_col(&list.source, spans.header.start).0)
+                    })
                     .unwrap_or_default();
                 return Err(EditError::Shape(format!(
                     "`{key}` is written as an inline list{line}; edits keep only entries written \
@@ -156,24 +177,46 @@ impl Editor {
                 )));
             }
         }
-        Ok(Self { list, doc, lock: None, pending: Vec::new(), index: None })
+        let Signatories { path, source, bom, entries, spans, withdrawn, .. } = list;
+        let at = spans.iter().map(|spans| Some(spans.header.start));
+        Ok(Self {
+            entries: entries.into_iter().zip(at).collect(),
+            withdrawn,
+            path,
+            source,
+            bom,
+            doc,
+            lock: None,
+            pending: Vec::new(),
+            index: None,
+        })
     }
 
     pub fn path(&self) -> &Path {
-        &self.list.path
+        &self.path
+    }
+
+    /// The entries as the file will hold them, by kind.
+    pub fn counts(&self) -> Counts {
+        Counts::of(self.entries.iter().map(|(s, _)| s).chain(self.pending.iter().map(|(s, _)| s)))
+    }
+
+    /// The line of a byte offset in the file as read.
+    fn line(&self, at: Option<usize>) -> Option<usize> {
+        at.map(|at| line_col(&self.source, at).0)
     }
 
     fn index(&mut self) -> &mut Index {
         if self.index.is_none() {
             let mut index = Index::default();
-            for s in &self.list.entries {
-                let line = line_col(&self.list.source, s.span.start).0;
-                let seen = (s.name.value.clone(), line);
-                index.near.entry(near_key(&s.name.value)).or_insert_with(|| seen.clone());
-                index.folded.entry(fold(&s.name.value)).or_insert(seen);
+            for (s, at) in &self.entries {
+                let seen = (s.name.clone(), *at);
+                let folded = fold(&s.name);
+                index.near.entry(near_key(&s.name)).or_insert_with(|| seen.clone());
+                index.folded.entry(folded).or_insert(seen);
             }
-            index.withdrawn = (self.list.withdrawn.iter())
-                .map(|w| (near_key(&w.name.value), (w.name.value.clone(), w.date.value.clone())))
+            index.withdrawn = (self.withdrawn.iter())
+                .map(|w| (near_key(&w.name), (w.name.clone(), w.date.clone())))
                 .collect();
             self.index = Some(index);
         }
@@ -186,24 +229,30 @@ impl Editor {
         let (folded, near) = (fold(name), near_key(name));
         let except = except.map(fold);
         let index = self.index();
-        let other = |hit: Option<&(String, usize)>| {
+        let other = |hit: Option<&(String, Option<usize>)>| {
             hit.filter(|(existing, _)| Some(fold(existing)) != except).cloned()
         };
-        if let Some((existing, line)) = other(index.folded.get(&folded)) {
-            return Some(Refusal::Duplicate { existing, line });
-        }
-        if let Some((existing, line)) = other(index.near.get(&near)) {
-            return Some(Refusal::NearDuplicate { existing, line });
-        }
-        (index.withdrawn.iter())
+        let duplicate = other(index.folded.get(&folded));
+        let near_duplicate = other(index.near.get(&near));
+        let withdrawn = (index.withdrawn.iter())
             .find(|(theirs, _)| near_keys_withdrawn_as(&near, theirs))
-            .map(|(_, (name, date))| Refusal::Withdrawn { name: name.clone(), date: date.clone() })
+            .map(|(_, (name, date))| Refusal::Withdrawn { name: name.clone(), date: date.clone() });
+        if let Some((existing, at)) = duplicate {
+            return Some(Refusal::Duplicate { existing, line: self.line(at) });
+        }
+        if let Some((existing, at)) = near_duplicate {
+            return Some(Refusal::NearDuplicate { existing, line: self.line(at) });
+        }
+        withdrawn
     }
 
     /// Adds an entry, to be placed in collated position among its kind. A
     /// near-duplicate or a withdrawn name is refused unless `force`; an
     /// exact duplicate always is, since the file would then not build.
-    pub fn add(&mut self, entry: NewEntry, force: bool) -> Result<(), Refusal> {
+    pub fn add(&mut self, entry: Signatory, force: bool) -> Result<(), Refusal> {
+        if let Some(why) = entry.problem() {
+            return Err(Refusal::Invalid(why));
+        }
         match self.collision(&entry.name, None) {
             Some(Refusal::NearDuplicate { .. } | Refusal::Withdrawn { .. }) if force => {}
             Some(refusal) => return Err(refusal),
@@ -214,36 +263,33 @@ impl Editor {
             table.insert(key, value(text));
         }
         let index = self.index();
-        let seen = (entry.name.clone(), 0);
+        let seen = (entry.name.clone(), None);
         index.near.entry(near_key(&entry.name)).or_insert_with(|| seen.clone());
         index.folded.entry(fold(&entry.name)).or_insert(seen);
-        self.pending.push((as_signatory(&entry), table));
+        self.pending.push((entry, table));
         Ok(())
     }
 
     /// The position of the one entry whose folded name equals `name`'s.
     fn find(&self, name: &str) -> Result<usize, Refusal> {
         let folded = fold(name);
-        self.list
-            .entries
+        self.entries
             .iter()
-            .position(|s| fold(&s.name.value) == folded)
+            .position(|(s, _)| fold(&s.name) == folded)
             .ok_or_else(|| Refusal::NotFound(name.to_owned()))
     }
 
-    /// The table of entry `index` (of `list.entries`): the n-th of its kind.
-    fn table_of(&mut self, index: usize) -> &mut Table {
-        let kind = self.list.entries[index].kind;
-        let nth = self.list.entries[..index].iter().filter(|s| s.kind == kind).count();
-        self.array(kind).get_mut(nth).expect("model and file agree")
+    /// Which of its kind entry `index` is: its table's place in the array.
+    fn nth_of_kind(&self, index: usize) -> usize {
+        let kind = self.entries[index].0.kind;
+        self.entries[..index].iter().filter(|(s, _)| s.kind == kind).count()
     }
 
     /// Removes the one entry whose folded name equals `name`'s.
-    pub fn remove(&mut self, name: &str) -> Result<Signatory, Refusal> {
+    pub fn remove(&mut self, name: &str) -> Result<Removed, Refusal> {
         let index = self.find(name)?;
-        let entry = self.list.entries[index].clone();
-        let nth = self.list.entries[..index].iter().filter(|s| s.kind == entry.kind).count();
-        self.list.entries.remove(index);
+        let nth = self.nth_of_kind(index);
+        let (entry, at) = self.entries.remove(index);
         self.index = None;
         let removed = self.array(entry.kind).remove(nth);
         let (detached, _own) = split_prefix(prefix_of(&removed));
@@ -261,7 +307,7 @@ impl Editor {
                 }
             }
         }
-        Ok(entry)
+        Ok(Removed { entry, line: self.line(at) })
     }
 
     /// Removes an entry and records that they withdrew on `date`, so that a
@@ -271,13 +317,13 @@ impl Editor {
         name: &str,
         date: &str,
         reason: Option<&str>,
-    ) -> Result<Signatory, Refusal> {
+    ) -> Result<Removed, Refusal> {
         if let Some(why) = reason.and_then(|r| text_problem(field::REASON, r)) {
             return Err(Refusal::Invalid(format!("the reason {why}")));
         }
         let removed = self.remove(name)?;
         let mut table = Table::new();
-        table.insert(field::NAME, value(&removed.name.value));
+        table.insert(field::NAME, value(&removed.entry.name));
         table.insert(field::DATE, value(date));
         if let Some(reason) = reason {
             table.insert(field::REASON, value(reason));
@@ -290,13 +336,10 @@ impl Editor {
             .entry(WITHDRAWN)
             .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
         item.as_array_of_tables_mut().expect("checked when opened").push(table);
-        let span = 0..0;
-        let field = |text: &str| Field { value: text.to_owned(), span: span.clone() };
-        self.list.withdrawn.push(super::Withdrawal {
-            name: field(&removed.name.value),
-            date: field(date),
-            reason: reason.map(field),
-            span: usize::MAX..usize::MAX,
+        self.withdrawn.push(Withdrawal {
+            name: removed.entry.name.clone(),
+            date: date.to_owned(),
+            reason: reason.map(str::to_owned),
         });
         Ok(removed)
     }
@@ -308,22 +351,22 @@ impl Editor {
         name: &str,
         changes: &Changes,
         force: bool,
-    ) -> Result<(NewEntry, NewEntry), Refusal> {
+    ) -> Result<(Signatory, Signatory), Refusal> {
         let index = self.find(name)?;
-        let old = as_new_entry(&self.list.entries[index]);
+        let old = self.entries[index].0.clone();
         let optional = |change: &Option<String>, was: &Option<String>| match change {
             Some(text) if text.is_empty() => None,
             Some(text) => Some(text.clone()),
             None => was.clone(),
         };
-        let new = NewEntry {
+        let new = Signatory {
             kind: changes.kind.unwrap_or(old.kind),
             name: changes.name.clone().unwrap_or_else(|| old.name.clone()),
             affiliation: optional(&changes.affiliation, &old.affiliation),
             url: optional(&changes.url, &old.url),
             sort_as: optional(&changes.sort_as, &old.sort_as),
         };
-        if let Some(why) = new.problems() {
+        if let Some(why) = new.problem() {
             return Err(Refusal::Invalid(why));
         }
         if fold(&new.name) != fold(&old.name) {
@@ -333,16 +376,16 @@ impl Editor {
                 None => {}
             }
         }
-        let table = self.table_of(index);
-        for key in [field::NAME, field::AFFILIATION, field::URL, field::SORT_AS] {
-            let text = new.fields().find(|(k, _)| *k == key).map(|(_, text)| text.clone());
-            match (text, table.get_mut(key)) {
+        let nth = self.nth_of_kind(index);
+        let table = self.array(old.kind).get_mut(nth).expect("model and file agree");
+        for key in field::ENTRY {
+            match (new.get(key), table.get_mut(key)) {
                 (None, Some(_)) => {
                     table.remove(key);
                 }
                 (None, None) => {}
                 (Some(text), Some(item)) => {
-                    if item.as_str() != Some(&text) {
+                    if item.as_str() != Some(text) {
                         // The new value keeps the old one's spacing and comment.
                         let decor = item.as_value().map(|v| v.decor().clone());
                         *item = value(text);
@@ -357,13 +400,11 @@ impl Editor {
             }
         }
         if new.kind != old.kind {
-            let nth = self.list.entries[..index].iter().filter(|s| s.kind == old.kind).count();
             let moved = self.array(old.kind).remove(nth);
             // Its position keeps it where it was among all the tables.
             self.array(new.kind).push(moved);
         }
-        let span = self.list.entries[index].span.clone();
-        self.list.entries[index] = Signatory { span, ..as_signatory(&new) };
+        self.entries[index].0 = new.clone();
         self.index = None;
         Ok((old, new))
     }
@@ -374,24 +415,26 @@ impl Editor {
         self.place_pending();
         let text = self.doc.to_string();
         // New lines written by toml_edit end in LF: a CRLF file stays CRLF.
-        let text = if self.list.source.contains("\r\n") { crlf(&text) } else { text };
-        let check = parse(self.path(), text).map_err(|err| {
+        let text = if self.source.contains("\r\n") { crlf(&text) } else { text };
+        let mut check = parse(self.path(), text).map_err(|err| {
             EditError::Verify(format!("the edited file does not validate: {err:?}"))
         })?;
-        let names = |list: &Signatories| {
-            let mut names: Vec<(&'static str, String)> =
-                list.entries.iter().map(|s| (s.kind.key(), fold(&s.name.value))).collect();
-            names.extend(list.withdrawn.iter().map(|w| (WITHDRAWN, fold(&w.name.value))));
-            names.sort();
-            names
-        };
-        if names(&check) != names(&self.list) {
+        check.bom = self.bom;
+        let mut written: Vec<(&str, &str)> =
+            check.entries.iter().map(|s| (s.kind.key(), s.name.as_str())).collect();
+        written.extend(check.withdrawn.iter().map(|w| (WITHDRAWN, w.name.as_str())));
+        let mut expected: Vec<(&str, &str)> =
+            self.entries.iter().map(|(s, _)| (s.kind.key(), s.name.as_str())).collect();
+        expected.extend(self.withdrawn.iter().map(|w| (WITHDRAWN, w.name.as_str())));
+        written.sort_unstable();
+        expected.sort_unstable();
+        if written != expected {
             return Err(EditError::Verify(format!(
                 "the edited file holds {} entries and {} withdrawals, not the {} and {} expected",
                 check.entries.len(),
                 check.withdrawn.len(),
-                self.list.entries.len(),
-                self.list.withdrawn.len()
+                self.entries.len(),
+                self.withdrawn.len()
             )));
         }
         Ok(check)
@@ -401,8 +444,7 @@ impl Editor {
     /// same file (links, mode, owner, byte-order mark kept). Returns the
     /// file as saved, so callers need not read it again.
     pub fn save(&mut self) -> Result<Signatories, EditError> {
-        let mut saved = self.render()?;
-        saved.bom = self.list.bom;
+        let saved = self.render()?;
         let lock = self.lock.as_ref().expect("an editor that saves was opened from a file");
         let bytes = saved.bytes();
         output::replace_contents(&lock.target, &bytes).map_err(EditError::Write)?;
@@ -418,126 +460,22 @@ impl Editor {
         item.as_array_of_tables_mut().expect("checked when opened: the key holds [[entries]]")
     }
 
-    /// Puts every added entry before the first entry of its kind (in file
-    /// order) that collates after it, else after the last of its kind, else
-    /// at the end of the file; then numbers all tables in their new order.
+    /// Places every added entry ([`place`]) and adds it to the model.
     fn place_pending(&mut self) {
         if self.pending.is_empty() {
             return;
         }
-        let collator = Collator::new();
         let pending = std::mem::take(&mut self.pending);
-        let was_empty = self.list.entries.is_empty();
-        // For each kind: the new entries going before its i-th entry, and
-        // those going after its last.
-        let mut before: HashMap<(Kind, usize), Vec<(Signatory, Table)>> = HashMap::new();
-        let mut after: HashMap<Kind, Vec<(Signatory, Table)>> = HashMap::new();
-        for kind in [Kind::Organisation, Kind::Individual] {
-            let existing: Vec<&Signatory> =
-                self.list.entries.iter().filter(|s| s.kind == kind).collect();
-            // The greatest entry so far, by index: a running maximum is
-            // sorted, so the first entry after a new one is found by halving.
-            let mut greatest: Vec<usize> = Vec::with_capacity(existing.len());
-            for (i, entry) in existing.iter().enumerate() {
-                let keep = greatest
-                    .last()
-                    .copied()
-                    .filter(|&g| collator.compare_signatories(entry, existing[g]).is_le());
-                greatest.push(keep.unwrap_or(i));
-            }
-            for (entry, table) in pending.iter().filter(|(s, _)| s.kind == kind).cloned() {
-                // Where the running maximum first exceeds the new entry, the
-                // entry there is the maximum: the first that collates after.
-                let follower = greatest.partition_point(|&g| {
-                    !collator.compare_signatories(existing[g], &entry).is_gt()
-                });
-                if follower < existing.len() {
-                    before.entry((kind, follower)).or_default().push((entry, table));
-                } else {
-                    after.entry(kind).or_default().push((entry, table));
-                }
-            }
-        }
-        for group in before.values_mut().chain(after.values_mut()) {
-            group.sort_by(|a, b| collator.compare_signatories(&a.0, &b.0));
-        }
-
-        // Every table of the file, in order, with the new ones among them.
-        let mut order: Vec<(String, usize)> = Vec::new();
-        for (key, item) in self.doc.as_table().iter() {
-            if let Some(array) = item.as_array_of_tables() {
-                order.extend((0..array.len()).map(|i| (key.to_owned(), i)));
-            }
-        }
-        let position = |doc: &DocumentMut, (key, i): &(String, usize)| {
-            doc.get(key)
-                .and_then(Item::as_array_of_tables)
-                .and_then(|a| a.get(*i))
-                .and_then(Table::position)
-                .unwrap_or(isize::MAX)
-        };
-        order.sort_by_key(|slot| position(&self.doc, slot));
-        let counts: HashMap<Kind, usize> = [Kind::Organisation, Kind::Individual]
+        let entries: Vec<&Signatory> = self.entries.iter().map(|(s, _)| s).collect();
+        let counts: HashMap<Kind, usize> = Kind::ALL
             .into_iter()
-            .map(|k| (k, self.list.entries.iter().filter(|s| s.kind == k).count()))
+            .map(|k| (k, entries.iter().filter(|s| s.kind == k).count()))
             .collect();
-        let mut next = 0isize;
-        let mut placed: Vec<(Signatory, Table)> = Vec::new();
-        let trailing = self.doc.trailing().as_str().unwrap_or("").to_owned();
-        for (key, i) in order {
-            let kind = [Kind::Organisation, Kind::Individual].into_iter().find(|k| k.key() == key);
-            if let Some(group) = kind.and_then(|k| before.remove(&(k, i))) {
-                let table = self.doc[key.as_str()]
-                    .as_array_of_tables_mut()
-                    .and_then(|a| a.get_mut(i))
-                    .expect("listed above");
-                let (detached, own) = split_prefix(prefix_of(table));
-                table.decor_mut().set_prefix(format!("\n{own}"));
-                let detached = if detached.is_empty() { "\n".to_owned() } else { detached };
-                for (n, (entry, mut new)) in group.into_iter().enumerate() {
-                    new.decor_mut().set_prefix(if n == 0 { detached.clone() } else { "\n".into() });
-                    next += 1;
-                    new.set_position(next);
-                    placed.push((entry, new));
-                }
-            }
-            next += 1;
-            if let Some(table) =
-                self.doc[key.as_str()].as_array_of_tables_mut().and_then(|a| a.get_mut(i))
-            {
-                table.set_position(next);
-            }
-            if let Some(kind) = kind
-                && i + 1 == counts[&kind]
-                && let Some(group) = after.remove(&kind)
-            {
-                for (entry, mut new) in group {
-                    new.decor_mut().set_prefix("\n");
-                    next += 1;
-                    new.set_position(next);
-                    placed.push((entry, new));
-                }
-            }
-        }
-        // Kinds with no entry yet go at the end of the file.
-        for kind in [Kind::Organisation, Kind::Individual] {
-            for (entry, mut new) in after.remove(&kind).unwrap_or_default() {
-                new.decor_mut().set_prefix("\n");
-                next += 1;
-                new.set_position(next);
-                placed.push((entry, new));
-            }
-        }
-        // In a file with no entries yet, its comments are all "trailing":
-        // they belong above the first entry, not below.
-        if was_empty && let Some((_, first)) = placed.iter_mut().min_by_key(|(_, t)| t.position()) {
-            self.doc.set_trailing("");
-            let gap = if trailing.trim().is_empty() { "" } else { "\n" };
-            first.decor_mut().set_prefix(format!("{}{gap}", trailing.trim_start()));
-        }
-        for (entry, table) in placed {
+        let places = place::choose(&entries, pending);
+        drop(entries);
+        for (entry, table) in place::renumber(&mut self.doc, places, &counts) {
             self.array(entry.kind).push(table);
-            self.list.entries.push(entry);
+            self.entries.push((entry, None));
         }
     }
 
@@ -569,10 +507,6 @@ fn crlf(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\n', "\r\n")
 }
 
-fn prefix_of(table: &Table) -> String {
-    table.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned()
-}
-
 /// Splits the text before a `[[header]]` into what heads a section (up to
 /// the last blank line) and the comment lines attached to the entry itself.
 fn split_prefix(prefix: String) -> (String, String) {
@@ -580,69 +514,6 @@ fn split_prefix(prefix: String) -> (String, String) {
     match lines.iter().rposition(|l| l.trim().is_empty()) {
         Some(blank) => (lines[..=blank].concat(), lines[blank + 1..].concat()),
         None => (String::new(), prefix),
-    }
-}
-
-/// The new entry as the model sees it, for collation and the name checks.
-fn as_signatory(entry: &NewEntry) -> Signatory {
-    let field = |text: &String| Field { value: text.clone(), span: 0..0 };
-    Signatory {
-        kind: entry.kind,
-        name: field(&entry.name),
-        affiliation: entry.affiliation.as_ref().map(field),
-        url: entry.url.as_ref().map(field),
-        sort_as: entry.sort_as.as_ref().map(field),
-        span: usize::MAX..usize::MAX,
-    }
-}
-
-fn as_new_entry(entry: &Signatory) -> NewEntry {
-    let text = |f: &Option<Field>| f.as_ref().map(|f| f.value.clone());
-    NewEntry {
-        kind: entry.kind,
-        name: entry.name.value.clone(),
-        affiliation: text(&entry.affiliation),
-        url: text(&entry.url),
-        sort_as: text(&entry.sort_as),
-    }
-}
-
-impl NewEntry {
-    /// Each field given, with its name, in the order the file writes them.
-    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &String)> {
-        [
-            (field::NAME, Some(&self.name)),
-            (field::AFFILIATION, self.affiliation.as_ref()),
-            (field::URL, self.url.as_ref()),
-            (field::SORT_AS, self.sort_as.as_ref()),
-        ]
-        .into_iter()
-        .filter_map(|(key, text)| Some((key, text?)))
-    }
-
-    /// The same rules a build applies to a field in the file.
-    pub fn problems(&self) -> Option<String> {
-        if self.name.trim().is_empty() {
-            return Some("the name is empty".into());
-        }
-        for (key, text) in self.fields() {
-            if text.trim().is_empty() {
-                return Some(format!("`{key}` is empty"));
-            }
-            if let Some(why) = text_problem(key, text) {
-                return Some(format!("`{key}` {why}"));
-            }
-        }
-        if self.kind == Kind::Organisation && (self.affiliation.is_some() || self.sort_as.is_some())
-        {
-            return Some(format!(
-                "an organisation has no `{}` or `{}`",
-                field::AFFILIATION,
-                field::SORT_AS
-            ));
-        }
-        let url = self.url.as_deref()?;
-        url_problem(url).map(|why| format!("`{}` \"{url}\": {why}", field::URL))
     }
 }
 

@@ -5,8 +5,7 @@ use std::path::Path;
 
 use super::ImportError;
 use super::vocabulary::*;
-use crate::signatories::Kind;
-use crate::signatories::edit::NewEntry;
+use crate::signatories::{Kind, Signatory};
 
 /// Which column holds what; `None` means "recognise it by its header".
 #[derive(Debug, Default, Clone)]
@@ -77,7 +76,7 @@ impl Found {
         &self,
         fields: &[String],
         kind_map: &[(String, Kind)],
-    ) -> Result<NewEntry, String> {
+    ) -> Result<Signatory, String> {
         let cell = |i: Option<usize>| {
             i.and_then(|i| fields.get(i))
                 .map(|v| v.trim())
@@ -124,7 +123,7 @@ impl Found {
             },
         };
         let sort_as = if kind == Kind::Individual { cell(self.sort_as) } else { None };
-        Ok(NewEntry { kind, name, affiliation, url: cell(self.url), sort_as })
+        Ok(Signatory { kind, name, affiliation, url: cell(self.url), sort_as })
     }
 }
 

@@ -10,8 +10,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::Kind;
-use super::edit::NewEntry;
+use super::{Kind, Signatory};
 use crate::files::{self, ReadError};
 
 mod columns;
@@ -37,7 +36,7 @@ pub struct Options {
 /// A row that became an entry to add, with the line it starts on.
 pub struct Row {
     pub line: usize,
-    pub entry: NewEntry,
+    pub entry: Signatory,
 }
 
 /// A row that cannot be an entry, and why.
@@ -182,7 +181,7 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
             continue;
         }
         match columns.entry(&record.fields, &options.kind_map) {
-            Ok(entry) => match entry.problems().or_else(|| suspicious(&entry)) {
+            Ok(entry) => match entry.problem().or_else(|| suspicious(&entry)) {
                 Some(why) => table.rejected.push(Rejected {
                     line: record.line,
                     why: format!("\"{}\": {why}", shorten(&entry.name).escape_debug()),
@@ -198,7 +197,7 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
 /// Why a row's text should not be taken from a form unseen: a value a
 /// spreadsheet would run as a formula, or a bidirectional control that
 /// makes a name display other than it reads. (`check` reports them too.)
-fn suspicious(entry: &NewEntry) -> Option<String> {
+fn suspicious(entry: &Signatory) -> Option<String> {
     entry.fields().find_map(|(key, text)| {
         if super::starts_like_formula(text) {
             Some(format!("`{key}` starts like a spreadsheet formula"))
