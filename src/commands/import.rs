@@ -98,8 +98,8 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         )?;
         return Ok(code);
     }
-    let counts = if added > 0 { editor.save()?.counts() } else { editor.counts() };
-    drop(editor);
+    let counts = if added > 0 { editor.save()?.counts } else { editor.counts() };
+    editor.finish();
     outln!("{added} added, {skipped} skipped, {rejected} rejected")?;
     outln!("{counts}")?;
     Ok(code)

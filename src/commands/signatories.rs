@@ -78,11 +78,11 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
         .add(entry, args.force)
         .map_err(|refusal| Error::Refused(format!("not added: \"{name}\" {refusal}")))?;
     let result = if args.dry_run { editor.render()? } else { editor.save()? };
-    drop(editor);
-    let line = result.line_of(&name).expect("the entry added is in the file");
+    let at = editor.line_of(&result, &name).map(|line| format!(" at line {line}"));
+    editor.finish();
     let verb = if args.dry_run { "would add" } else { "added" };
-    outln!("{verb} {} \"{name}\" to {} at line {line}", kind.key(), path.display())?;
-    outln!("{}", result.counts())?;
+    outln!("{verb} {} \"{name}\" to {}{}", kind.key(), path.display(), at.unwrap_or_default())?;
+    outln!("{}", result.counts)?;
     if args.dry_run {
         outln!("dry run: nothing written")?;
     }
@@ -110,10 +110,10 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
         return Ok(());
     }
     let result = if args.dry_run { editor.render()? } else { editor.save()? };
-    drop(editor);
-    let line = result.line_of(&new.name).expect("the entry edited is in the file");
+    let at = editor.line_of(&result, &new.name).map(|line| format!(" at line {line}"));
+    editor.finish();
     let verb = if args.dry_run { "would change" } else { "changed" };
-    outln!("{verb} \"{}\" at line {line}:", old.name)?;
+    outln!("{verb} \"{}\"{}:", old.name, at.unwrap_or_default())?;
     if old.kind != new.kind {
         outln!("  kind {} → {}", old.kind.key(), new.kind.key())?;
     }
@@ -141,7 +141,7 @@ fn remove(path: &Path, args: &RemoveArgs) -> Result<(), Error> {
     }
     .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
     let saved = editor.save()?;
-    drop(editor);
+    editor.finish();
     let entry = &removed.entry;
     let describe = match &entry.affiliation {
         Some(a) => format!("\"{}\" ({a})", entry.name),
@@ -150,6 +150,6 @@ fn remove(path: &Path, args: &RemoveArgs) -> Result<(), Error> {
     let at = removed.line.map(|line| format!(", which was at line {line}")).unwrap_or_default();
     let how = if args.withdrawn { ", and recorded the withdrawal" } else { "" };
     outln!("removed {} {describe}{at}{how}", entry.kind.key())?;
-    outln!("{}", saved.counts())?;
+    outln!("{}", saved.counts)?;
     Ok(())
 }

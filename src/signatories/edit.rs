@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::load::{WITHDRAWN, parse, parse_bytes, read_locked};
+use super::load::{WITHDRAWN, parse_bytes, read_locked};
 use super::{
     Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
     near_keys_withdrawn_as, text_problem,
@@ -102,7 +102,6 @@ pub enum EditError {
 /// from [`Editor::open`] until it is dropped, so no other edit can come in
 /// between reading the file and saving it.
 pub struct Editor {
-    path: PathBuf,
     /// The text of the file as read, without a byte-order mark.
     source: String,
     /// Whether it began with a byte-order mark.
@@ -119,6 +118,9 @@ pub struct Editor {
     pending: Vec<Pending>,
     /// Folded and near-duplicate names, for collisions; built on first use.
     index: Option<Index>,
+    /// Whether an entry was added or removed, so that the lines of the file
+    /// as read are no longer those of the entries after it.
+    shifted: bool,
 }
 
 /// The names listed, by folded and by near-duplicate key, each with where
@@ -177,23 +179,19 @@ impl Editor {
                 )));
             }
         }
-        let Signatories { path, source, bom, entries, spans, withdrawn, .. } = list;
+        let Signatories { source, bom, entries, spans, withdrawn, .. } = list;
         let at = spans.iter().map(|spans| Some(spans.header.start));
         Ok(Self {
             entries: entries.into_iter().zip(at).collect(),
             withdrawn,
-            path,
             source,
             bom,
             doc,
             lock: None,
             pending: Vec::new(),
             index: None,
+            shifted: false,
         })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// The entries as the file will hold them, by kind.
@@ -267,6 +265,7 @@ impl Editor {
         index.near.entry(near_key(&entry.name)).or_insert_with(|| seen.clone());
         index.folded.entry(fold(&entry.name)).or_insert(seen);
         self.pending.push((entry, table));
+        self.shifted = true;
         Ok(())
     }
 
@@ -291,6 +290,7 @@ impl Editor {
         let nth = self.nth_of_kind(index);
         let (entry, at) = self.entries.remove(index);
         self.index = None;
+        self.shifted = true;
         let removed = self.array(entry.kind).remove(nth);
         let (detached, _own) = split_prefix(prefix_of(&removed));
         // Comments set off by a blank line head a section, not this entry:
@@ -409,46 +409,66 @@ impl Editor {
         Ok((old, new))
     }
 
-    /// The file as it will be, read back from its new text and checked
-    /// before anything is written.
-    pub fn render(&mut self) -> Result<Signatories, EditError> {
+    /// The file as it will be. Every value in it was checked when read or
+    /// given, and every name against the others; what rendering could
+    /// still get wrong, a table lost or written twice, is checked by
+    /// counting the tables written. The whole file is not read back: on a
+    /// long list that would cost many times the edit.
+    pub fn render(&mut self) -> Result<Rendered, EditError> {
         self.place_pending();
         let text = self.doc.to_string();
         // New lines written by toml_edit end in LF: a CRLF file stays CRLF.
-        let text = if self.source.contains("\r\n") { crlf(&text) } else { text };
-        let mut check = parse(self.path(), text).map_err(|err| {
-            EditError::Verify(format!("the edited file does not validate: {err:?}"))
-        })?;
-        check.bom = self.bom;
-        let mut written: Vec<(&str, &str)> =
-            check.entries.iter().map(|s| (s.kind.key(), s.name.as_str())).collect();
-        written.extend(check.withdrawn.iter().map(|w| (WITHDRAWN, w.name.as_str())));
-        let mut expected: Vec<(&str, &str)> =
-            self.entries.iter().map(|(s, _)| (s.kind.key(), s.name.as_str())).collect();
-        expected.extend(self.withdrawn.iter().map(|w| (WITHDRAWN, w.name.as_str())));
-        written.sort_unstable();
-        expected.sort_unstable();
-        if written != expected {
-            return Err(EditError::Verify(format!(
-                "the edited file holds {} entries and {} withdrawals, not the {} and {} expected",
-                check.entries.len(),
-                check.withdrawn.len(),
-                self.entries.len(),
-                self.withdrawn.len()
-            )));
+        let source = if self.source.contains("\r\n") { crlf(&text) } else { text };
+        let expected = |key: &str| match Kind::from_key(key) {
+            Some(kind) => self.entries.iter().filter(|(s, _)| s.kind == kind).count(),
+            None => self.withdrawn.len(),
+        };
+        for key in [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN] {
+            let written = tables_written(&source, key);
+            if written != expected(key) {
+                return Err(EditError::Verify(format!(
+                    "the edited file holds {written} [[{key}]] tables, not the {} expected",
+                    expected(key)
+                )));
+            }
         }
-        Ok(check)
+        let counts = self.counts();
+        Ok(Rendered { source, bom: self.bom, counts })
     }
 
     /// Writes the edited file, after [`Editor::render`]'s checks, as the
-    /// same file (links, mode, owner, byte-order mark kept). Returns the
-    /// file as saved, so callers need not read it again.
-    pub fn save(&mut self) -> Result<Signatories, EditError> {
+    /// same file (links, mode, owner, byte-order mark kept).
+    pub fn save(&mut self) -> Result<Rendered, EditError> {
         let saved = self.render()?;
         let lock = self.lock.as_ref().expect("an editor that saves was opened from a file");
         let bytes = saved.bytes();
         output::replace_contents(&lock.target, &bytes).map_err(EditError::Write)?;
         Ok(saved)
+    }
+
+    /// The line of the header of the entry named `name` in the rendered
+    /// file: where it was read, when no entry was added or removed before
+    /// it (an edit moves none); else where its table is written, found by
+    /// its name (none if written otherwise than toml_edit writes it).
+    pub fn line_of(&self, rendered: &Rendered, name: &str) -> Option<usize> {
+        match self.entries.iter().find(|(s, _)| s.name == name)? {
+            (_, Some(at)) if !self.shifted => self.line(Some(*at)),
+            _ => {
+                // A table is written `[[kind]]`, then its name.
+                let written = format!("\n{} = {}", field::NAME, toml_edit::Value::from(name));
+                let at = rendered.source.find(&written)?;
+                Some(line_col(&rendered.source, at).0)
+            }
+        }
+    }
+
+    /// Ends the edit: the file's lock is released, and the model of a long
+    /// list is left for the process's end to free, which is faster than
+    /// freeing each of its parts.
+    pub fn finish(self) {
+        let Editor { lock, doc, entries, .. } = self;
+        drop(lock);
+        std::mem::forget((doc, entries));
     }
 
     fn array(&mut self, kind: Kind) -> &mut ArrayOfTables {
@@ -500,6 +520,35 @@ impl Editor {
             .filter(|t| t.position().is_some_and(|p| p > position))
             .min_by_key(|t| t.position())
     }
+}
+
+/// A file as an edit renders it, before or after it is written.
+pub struct Rendered {
+    /// The text, without any byte-order mark.
+    pub source: String,
+    bom: bool,
+    pub counts: Counts,
+}
+
+impl Rendered {
+    /// The bytes to write: the text, with the byte-order mark the file had.
+    pub fn bytes(&self) -> Vec<u8> {
+        let bom = if self.bom { super::load::BOM } else { "" };
+        [bom.as_bytes(), self.source.as_bytes()].concat()
+    }
+}
+
+/// How many `[[key]]` tables `text` holds, by their header lines.
+fn tables_written(text: &str, key: &str) -> usize {
+    text.lines()
+        .filter(|line| {
+            let header = line.split('#').next().unwrap_or("").trim();
+            header
+                .strip_prefix("[[")
+                .and_then(|h| h.strip_suffix("]]"))
+                .is_some_and(|h| h.trim().trim_matches(['"', '\'']) == key)
+        })
+        .count()
 }
 
 /// Every line ending as CRLF, whether it was LF or CRLF.

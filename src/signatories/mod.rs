@@ -158,12 +158,6 @@ impl Signatories {
         self.entries.iter().zip(&self.spans)
     }
 
-    /// The line of the first entry named exactly `name`, if listed.
-    pub fn line_of(&self, name: &str) -> Option<usize> {
-        let (_, spans) = self.located().find(|(entry, _)| entry.name == name)?;
-        Some(line_col(&self.source, spans.header.start).0)
-    }
-
     /// The withdrawal of someone whose name folds like `name`, if recorded.
     pub fn withdrawal(&self, name: &str) -> Option<&Withdrawal> {
         let folded = fold(name);

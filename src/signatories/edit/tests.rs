@@ -2,6 +2,7 @@
 //! edits and removes keeps every untouched entry and comment.
 
 use super::*;
+use crate::signatories::load::parse;
 
 fn editor(text: &str) -> Editor {
     Editor::from_list(parse(Path::new("s.toml"), text.into()).unwrap()).unwrap()
@@ -116,7 +117,7 @@ fn edits_in_place_keeping_comments_and_position() {
 fn a_withdrawal_is_recorded_and_refuses_the_name_again() {
     let mut e = editor(FILE);
     e.withdraw("Cy Gamma", "2025-02-14", Some("asked by e-mail")).unwrap();
-    let saved = e.render().unwrap();
+    let saved = parse(Path::new("s.toml"), e.render().unwrap().source).unwrap();
     assert_eq!(saved.entries.len(), 1);
     assert_eq!(saved.withdrawn[0].name, "Cy Gamma");
     assert!(saved.source.contains("[[withdrawn]]\nname = \"Cy Gamma\"\ndate = \"2025-02-14\""));
@@ -280,4 +281,35 @@ fn a_removal_says_the_line_the_entry_was_on() {
     let mut e = editor(FILE);
     let removed = e.remove("Cy Gamma").unwrap();
     assert_eq!((removed.entry.name.as_str(), removed.line), ("Cy Gamma", Some(9)));
+}
+
+#[test]
+fn a_table_lost_in_rendering_is_caught_before_anything_is_written() {
+    let mut e = editor(FILE);
+    e.add(individual("Bea Beta"), false).unwrap();
+    assert_eq!(tables_written(&e.render().unwrap().source, "individual"), 3);
+    // As if rendering had dropped a table the model still holds.
+    e.doc["individual"].as_array_of_tables_mut().unwrap().remove(0);
+    assert!(matches!(e.render(), Err(EditError::Verify(_))));
+}
+
+#[test]
+fn the_line_of_an_added_or_edited_entry() {
+    let mut e = editor(FILE);
+    e.add(individual("Bea \"B\" Beta"), false).unwrap();
+    let changes = Changes { affiliation: Some("Acme".into()), ..Changes::default() };
+    e.edit("Cy Gamma", &changes, false).unwrap();
+    let rendered = e.render().unwrap();
+    let line = |name: &str| e.line_of(&rendered, name).unwrap();
+    let header = |name: &str| {
+        let lines: Vec<&str> = rendered.source.lines().collect();
+        lines[line(name) - 1..].iter().take(2).copied().collect::<Vec<_>>().join("\n")
+    };
+    let bea = header("Bea \"B\" Beta");
+    assert!(bea.starts_with("[[individual]]\nname = ") && bea.contains("Bea \"B\" Beta"), "{bea}");
+    assert!(
+        header("Cy Gamma").starts_with("[[individual]]\nname = \"Cy Gamma\""),
+        "{}",
+        header("Cy Gamma")
+    );
 }
