@@ -20,7 +20,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 use super::load::{WITHDRAWN, parse_bytes, read_locked};
 use super::{
     Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
-    near_keys_withdrawn_as, text_problem,
+    near_key_folded, near_keys_withdrawn_as, text_problem,
 };
 use crate::files::{Access, Locked, ReadError};
 use crate::output::{self, WriteError};
@@ -210,7 +210,7 @@ impl Editor {
             for (s, at) in &self.entries {
                 let seen = (s.name.clone(), *at);
                 let folded = fold(&s.name);
-                index.near.entry(near_key(&s.name)).or_insert_with(|| seen.clone());
+                index.near.entry(near_key_folded(&s.name, &folded)).or_insert_with(|| seen.clone());
                 index.folded.entry(folded).or_insert(seen);
             }
             index.withdrawn = (self.withdrawn.iter())

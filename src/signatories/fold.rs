@@ -79,30 +79,36 @@ const ORGANISATION_NOISE: &[&str] =
 pub fn near_key(name: &str) -> String {
     // An invisible joiner or zero-width space between two words prints as
     // no space at all, but stands where one was: "Jane\u{200D}Doe" is Jane Doe.
-    let spaced: String;
-    let name = if name.contains(breaks_words) {
-        spaced = name.chars().map(|c| if breaks_words(c) { ' ' } else { c }).collect();
-        &spaced
-    } else {
-        name
-    };
-    let folded: String = fold(name)
+    if name.contains(breaks_words) {
+        let spaced: String = name.chars().map(|c| if breaks_words(c) { ' ' } else { c }).collect();
+        return near_key_of_fold(&fold(&spaced));
+    }
+    near_key_of_fold(&fold(name))
+}
+
+/// [`near_key`] of `name`, whose [`fold`] is known: a list's names are
+/// folded once for both keys.
+pub fn near_key_folded(name: &str, folded: &str) -> String {
+    if name.contains(breaks_words) { near_key(name) } else { near_key_of_fold(folded) }
+}
+
+/// [`near_key`] of a folded name without invisible word breaks.
+fn near_key_of_fold(folded: &str) -> String {
+    let words: String = folded
         .chars()
         .map(|c| confusable_latin(c).unwrap_or(c))
-        .map(|c| if is_dash(c) { ' ' } else { c })
+        .map(|c| if is_dash(c) || c == ',' { ' ' } else { c })
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
         .collect();
-    let mut words: Vec<String> = folded
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-        .filter(|w| !w.is_empty())
-        .collect();
-    while words.len() > 1 && (HONORIFICS.contains(&words[0].as_str()) || words[0] == "the") {
-        words.remove(0);
+    let words: Vec<&str> = words.split_whitespace().collect();
+    let (mut first, mut end) = (0, words.len());
+    while end - first > 1 && (HONORIFICS.contains(&words[first]) || words[first] == "the") {
+        first += 1;
     }
-    while words.len() > 1 && ORGANISATION_NOISE.contains(&words[words.len() - 1].as_str()) {
-        words.pop();
+    while end - first > 1 && ORGANISATION_NOISE.contains(&words[end - 1]) {
+        end -= 1;
     }
-    words.join(" ")
+    words[first..end].join(" ")
 }
 
 /// Whether `name` could be how someone who withdrew as `withdrawn` is

@@ -362,7 +362,7 @@ fn a_lint_marker_inside_a_value_allows_nothing() {
 
 #[test]
 fn an_organisation_row_without_the_organisation_is_rejected() {
-    let (s, list) = scratch();
+    let (s, _) = scratch();
     s.write(
         "orgs.csv",
         "Full name,Organisation,Signing as\nSam Contact,,Organisation\nAnn Alpha,Open Org,Organisation\n",
