@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::load::{WITHDRAWN, parse_bytes, read_locked};
+use super::load::{BOM, WITHDRAWN, parse_bytes, read_locked};
 use super::{
     Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
     near_key_folded, near_keys_withdrawn_as, text_problem,
@@ -153,16 +153,31 @@ impl Editor {
             err => EditError::Load(err),
         })?;
         let bytes = std::mem::take(&mut lock.bytes);
-        let list = parse_bytes(path, bytes).map_err(EditError::Load)?;
-        let mut editor = Self::from_list(list)?;
+        // The file is read twice, validated into the model and into the
+        // document that keeps its layout: on a long list each takes a while,
+        // and they take it together on two cores.
+        let (list, doc) = std::thread::scope(|scope| {
+            let doc = scope.spawn(|| {
+                let text = std::str::from_utf8(&bytes).ok()?;
+                Some(document(text.strip_prefix(BOM).unwrap_or(text)))
+            });
+            let list = parse_bytes(path, bytes.clone());
+            (list, doc.join().expect("parsing does not panic"))
+        });
+        let list = list.map_err(EditError::Load)?;
+        let doc = doc.unwrap_or_else(|| document(&list.source))?;
+        let mut editor = Self::with_document(list, doc)?;
         editor.lock = Some(lock);
         Ok(editor)
     }
 
+    #[cfg(test)]
     fn from_list(list: Signatories) -> Result<Self, EditError> {
-        let doc: DocumentMut = list.source.parse().map_err(|err: toml_edit::TomlError| {
-            EditError::Verify(format!("toml_edit cannot read a file toml accepted: {err}"))
-        })?;
+        let doc = document(&list.source)?;
+        Self::with_document(list, doc)
+    }
+
+    fn with_document(list: Signatories, doc: DocumentMut) -> Result<Self, EditError> {
         for key in [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN] {
             let Some(item) = doc.get(key) else { continue };
             if !item.is_array_of_tables() {
@@ -522,6 +537,13 @@ impl Editor {
     }
 }
 
+/// The text as a document that keeps its comments and layout.
+fn document(text: &str) -> Result<DocumentMut, EditError> {
+    text.parse().map_err(|err: toml_edit::TomlError| {
+        EditError::Verify(format!("toml_edit cannot read a file toml accepted: {err}"))
+    })
+}
+
 /// A file as an edit renders it, before or after it is written.
 pub struct Rendered {
     /// The text, without any byte-order mark.
@@ -533,7 +555,7 @@ pub struct Rendered {
 impl Rendered {
     /// The bytes to write: the text, with the byte-order mark the file had.
     pub fn bytes(&self) -> Vec<u8> {
-        let bom = if self.bom { super::load::BOM } else { "" };
+        let bom = if self.bom { BOM } else { "" };
         [bom.as_bytes(), self.source.as_bytes()].concat()
     }
 }
