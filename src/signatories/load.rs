@@ -235,7 +235,9 @@ impl Read {
                     ));
                     continue;
                 };
-                if let Some(field) = self.string_field(known, "this withdrawal", value) {
+                if let Some(field) =
+                    self.string_field(known, &|| "this withdrawal".to_owned(), value)
+                {
                     found.insert(known, field);
                 }
             }
@@ -264,14 +266,16 @@ impl Read {
 
     /// Reads one entry's table: its fields by the rules of its kind.
     fn entry(&mut self, kind: Kind, header: Range<usize>, fields: &DeTable) {
-        let name_for_messages = match fields.get(field::NAME).map(|v| v.get_ref()) {
+        // Made only for a message: most entries need none.
+        let name_for_messages = || match fields.get(field::NAME).map(|v| v.get_ref()) {
             Some(DeValue::String(name)) if !name.trim().is_empty() => {
                 format!("{} \"{}\"", kind.key(), name.trim())
             }
             _ => format!("this {}", kind.key()),
         };
 
-        let mut found: HashMap<&str, (String, Range<usize>)> = HashMap::new();
+        // By the field's place in `field::ENTRY`.
+        let mut found: [Option<(String, Range<usize>)>; 4] = Default::default();
         for (key, value) in fields.iter() {
             let key_str = key.get_ref().as_ref();
             let Some(&known) = kind.fields().iter().find(|k| **k == key_str) else {
@@ -281,17 +285,19 @@ impl Read {
                 };
                 self.problems.push(Problem::new(
                     key.span(),
-                    format!("unknown field `{key_str}` in {name_for_messages}"),
+                    format!("unknown field `{key_str}` in {}", name_for_messages()),
                     label,
                 ));
                 continue;
             };
             if let Some(field) = self.string_field(known, &name_for_messages, value) {
-                found.insert(known, field);
+                let slot = field::ENTRY.iter().position(|k| *k == known).expect("a field");
+                found[slot] = Some(field);
             }
         }
 
-        let Some((name, name_span)) = found.remove(field::NAME) else {
+        let [name, affiliation, url, sort_as] = found;
+        let Some((name, name_span)) = name else {
             if !fields.contains_key(field::NAME) {
                 self.problems.push(Problem::new(
                     header,
@@ -301,10 +307,9 @@ impl Read {
             }
             return;
         };
-        let mut take = |key| found.remove(key).unzip();
-        let (affiliation, affiliation_span) = take(field::AFFILIATION);
-        let (url, url_span) = take(field::URL);
-        let (sort_as, sort_as_span) = take(field::SORT_AS);
+        let (affiliation, affiliation_span) = affiliation.unzip();
+        let (url, url_span) = url.unzip();
+        let (sort_as, sort_as_span) = sort_as.unzip();
         let entry = Signatory { kind, name, affiliation, url, sort_as };
         let spans = Spans {
             header,
@@ -323,10 +328,11 @@ impl Read {
     fn string_field(
         &mut self,
         key: &str,
-        entry: &str,
+        entry: &dyn Fn() -> String,
         value: &Spanned<DeValue>,
     ) -> Option<(String, Range<usize>)> {
         let DeValue::String(text) = value.get_ref() else {
+            let entry = entry();
             self.problems.push(Problem::new(
                 value.span(),
                 format!("field `{key}` of {entry} must be a string"),
@@ -335,9 +341,12 @@ impl Read {
             return None;
         };
         self.values.push(value.span());
-        let (message, label) = match check(key, text) {
-            None => return Some((text.to_string(), value.span())),
-            Some(Rule::Empty) => {
+        let Some(rule) = check(key, text) else {
+            return Some((text.to_string(), value.span()));
+        };
+        let entry = entry();
+        let (message, label) = match rule {
+            Rule::Empty => {
                 let label = if key == field::NAME {
                     "a name is required"
                 } else {
@@ -345,10 +354,10 @@ impl Read {
                 };
                 (format!("field `{key}` of {entry} is empty"), label.to_owned())
             }
-            Some(Rule::Text(why)) => {
+            Rule::Text(why) => {
                 (format!("field `{key}` of {entry} {why}"), "fix or remove it here".to_owned())
             }
-            Some(Rule::Link(why)) => {
+            Rule::Link(why) => {
                 (format!("field `{key}` of {entry} is not a web address"), why.to_owned())
             }
         };
