@@ -291,12 +291,40 @@ def watch(tmp, runs, have_typst):
     print()
 
 
+def list_edits(tmp, runs):
+    """`signatories add`, `edit` and `remove` on long lists: each a whole
+    process, on a fresh copy of the list each run (issue 16, item 9)."""
+    print("## Editing a long list: add, edit, remove (#16)\n")
+    print(f"Whole process, median of {runs} runs each; every run starts from the same list.\n")
+    print("| signatories | `add` | `edit` | `remove` |")
+    print("| --- | --- | --- | --- |")
+    for n in (10_000, 100_000):
+        text = signatories(n)
+        folder = project(tmp, f"edits-{n}", text)
+        path = folder / "signatories.toml"
+        times = {"add": [], "edit": [], "remove": []}
+        for i in range(runs):
+            path.write_text(text)
+            name = f"Newcomer Person {i}"
+            commands = {
+                "add": ["add", "--individual", name, "--affiliation", "Somewhere"],
+                "edit": ["edit", name, "--affiliation", "Elsewhere"],
+                "remove": ["remove", name],
+            }
+            for what, args in commands.items():
+                elapsed, _, _, _ = run_measured([BIN, "signatories", *args], folder)
+                times[what].append(elapsed)
+        print(f"| {n:,} | " + " | ".join(ms(statistics.median(times[w])) for w in times) + " |")
+    print()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--scale-runs", type=int, default=5)
     parser.add_argument("--watch-runs", type=int, default=21)
-    parser.add_argument("--only", choices=["publish", "watch"], help="run one part only")
+    parser.add_argument("--edit-runs", type=int, default=7)
+    parser.add_argument("--only", choices=["publish", "watch", "edits"], help="run one part only")
     args = parser.parse_args()
     if not BIN.exists():
         sys.exit("build first: cargo build --release")
@@ -315,10 +343,14 @@ def main():
         if args.only == "watch":
             watch(tmp, args.watch_runs, have_typst)
             return
+        if args.only == "edits":
+            list_edits(tmp, args.edit_runs)
+            return
         cold_build(tmp, args.runs, have_typst)
         scale(tmp, args.scale_runs, have_typst)
         publish(tmp, args.runs, args.scale_runs)
         watch(tmp, args.watch_runs, have_typst)
+        list_edits(tmp, args.edit_runs)
 
 
 if __name__ == "__main__":

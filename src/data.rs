@@ -169,11 +169,7 @@ pub struct Withdrawn<'a> {
 pub fn withdrawn(list: &Signatories) -> Vec<Withdrawn<'_>> {
     list.withdrawn
         .iter()
-        .map(|w| Withdrawn {
-            name: &w.name.value,
-            date: &w.date.value,
-            reason: w.reason.as_ref().map(|r| r.value.as_str()),
-        })
+        .map(|w| Withdrawn { name: &w.name, date: &w.date, reason: w.reason.as_deref() })
         .collect()
 }
 
@@ -184,9 +180,9 @@ pub fn entries(list: &Signatories) -> Vec<Entry<'_>> {
         .into_iter()
         .map(|s| Entry {
             kind: s.kind.key(),
-            name: &s.name.value,
-            affiliation: s.affiliation.as_ref().map(|f| f.value.as_str()),
-            url: s.url.as_ref().map(|f| f.value.as_str()),
+            name: &s.name,
+            affiliation: s.affiliation.as_deref(),
+            url: s.url.as_deref(),
         })
         .collect()
 }

@@ -131,6 +131,10 @@ impl From<EditError> for Error {
         match err {
             EditError::Load(err) => Error::Signatories(err),
             EditError::Write(err) => Error::Write(err),
+            EditError::NotWritable(path) => Error::Refused(format!(
+                "nothing changed: `{}` can be read but not written (check its permissions)",
+                path.display()
+            )),
             EditError::Shape(why) => Error::Refused(format!("nothing changed: {why}")),
             EditError::Verify(why) => {
                 Error::Refused(format!("edit abandoned, file unchanged: {why}"))

@@ -16,8 +16,8 @@ pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
         return Ok(());
     }
     let line = |s: &Signatory| match &s.affiliation {
-        Some(a) => format!("{}, {}", s.name.value, a.value),
-        None => s.name.value.clone(),
+        Some(a) => format!("{}, {a}", s.name),
+        None => s.name.clone(),
     };
     if !changes.added.is_empty() {
         outln!("Added ({}):", changes.added.len())?;
@@ -39,14 +39,14 @@ pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
                 .iter()
                 .map(|(field, a, b)| format!("{field} {} → {}", shown(a), shown(b)))
                 .collect();
-            outln!("  ~ {}: {}", change.new.name.value, fields.join("; "))?;
+            outln!("  ~ {}: {}", change.new.name, fields.join("; "))?;
         }
     }
     if !changes.withdrew.is_empty() {
         outln!("Withdrew ({}):", changes.withdrew.len())?;
         for w in &changes.withdrew {
-            let reason = w.reason.as_ref().map(|r| format!(": {}", r.value)).unwrap_or_default();
-            outln!("  x {} (on {}{reason})", w.name.value, w.date.value)?;
+            let reason = w.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+            outln!("  x {} (on {}{reason})", w.name, w.date)?;
         }
     }
     outln!(

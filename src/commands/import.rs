@@ -98,9 +98,9 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         )?;
         return Ok(code);
     }
-    let saved = if added > 0 { editor.save()? } else { editor.list.clone() };
-    drop(editor);
+    let counts = if added > 0 { editor.save()?.counts } else { editor.counts() };
+    editor.finish();
     outln!("{added} added, {skipped} skipped, {rejected} rejected")?;
-    outln!("{}", saved.counts())?;
+    outln!("{counts}")?;
     Ok(code)
 }

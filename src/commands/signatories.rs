@@ -8,8 +8,8 @@ use crate::data;
 use crate::date::LetterDate;
 use crate::error::Error;
 use crate::inputs::{load_signatories, refuse_entry, typefaces};
-use crate::signatories::edit::{Changes, Editor, NewEntry};
-use crate::signatories::{Kind, Signatories, fold, line_col};
+use crate::signatories::edit::{Changes, Editor};
+use crate::signatories::{Kind, Signatories, Signatory};
 
 use super::{diff, import};
 
@@ -62,7 +62,7 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
         (None, Some(name)) => (Kind::Individual, name),
         _ => unreachable!("clap requires exactly one of --organisation and --individual"),
     };
-    let entry = NewEntry {
+    let entry = Signatory {
         kind,
         name,
         affiliation: args.affiliation,
@@ -78,15 +78,11 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
         .add(entry, args.force)
         .map_err(|refusal| Error::Refused(format!("not added: \"{name}\" {refusal}")))?;
     let result = if args.dry_run { editor.render()? } else { editor.save()? };
-    drop(editor);
-    let line = result
-        .entries
-        .iter()
-        .find(|s| fold(&s.name.value) == fold(&name))
-        .map_or(0, |s| line_col(&result.source, s.span.start).0);
+    let at = editor.line_of(&result, &name).map(|line| format!(" at line {line}"));
+    editor.finish();
     let verb = if args.dry_run { "would add" } else { "added" };
-    outln!("{verb} {} \"{name}\" to {} at line {line}", kind.key(), path.display())?;
-    outln!("{}", result.counts())?;
+    outln!("{verb} {} \"{name}\" to {}{}", kind.key(), path.display(), at.unwrap_or_default())?;
+    outln!("{}", result.counts)?;
     if args.dry_run {
         outln!("dry run: nothing written")?;
     }
@@ -114,22 +110,16 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
         return Ok(());
     }
     let result = if args.dry_run { editor.render()? } else { editor.save()? };
-    drop(editor);
-    let line = result
-        .entries
-        .iter()
-        .find(|s| fold(&s.name.value) == fold(&new.name))
-        .map_or(0, |s| line_col(&result.source, s.span.start).0);
+    let at = editor.line_of(&result, &new.name).map(|line| format!(" at line {line}"));
+    editor.finish();
     let verb = if args.dry_run { "would change" } else { "changed" };
-    outln!("{verb} \"{}\" at line {line}:", old.name)?;
+    outln!("{verb} \"{}\"{}:", old.name, at.unwrap_or_default())?;
     if old.kind != new.kind {
         outln!("  kind {} → {}", old.kind.key(), new.kind.key())?;
     }
-    let old_fields: Vec<(&str, &String)> = old.fields().collect();
-    let new_fields: Vec<(&str, &String)> = new.fields().collect();
     for key in crate::signatories::field::ENTRY {
-        let before = old_fields.iter().find(|(k, _)| *k == key).map(|(_, v)| format!("\"{v}\""));
-        let after = new_fields.iter().find(|(k, _)| *k == key).map(|(_, v)| format!("\"{v}\""));
+        let before = old.get(key).map(|v| format!("\"{v}\""));
+        let after = new.get(key).map(|v| format!("\"{v}\""));
         if before != after {
             let none = || "(none)".to_owned();
             outln!("  {key} {} → {}", before.unwrap_or_else(none), after.unwrap_or_else(none))?;
@@ -150,15 +140,16 @@ fn remove(path: &Path, args: &RemoveArgs) -> Result<(), Error> {
         editor.remove(&args.name)
     }
     .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
-    let line = line_col(&editor.list.source, removed.span.start).0;
     let saved = editor.save()?;
-    drop(editor);
-    let describe = match &removed.affiliation {
-        Some(a) => format!("\"{}\" ({})", removed.name.value, a.value),
-        None => format!("\"{}\"", removed.name.value),
+    editor.finish();
+    let entry = &removed.entry;
+    let describe = match &entry.affiliation {
+        Some(a) => format!("\"{}\" ({a})", entry.name),
+        None => format!("\"{}\"", entry.name),
     };
+    let at = removed.line.map(|line| format!(", which was at line {line}")).unwrap_or_default();
     let how = if args.withdrawn { ", and recorded the withdrawal" } else { "" };
-    outln!("removed {} {describe}, which was at line {line}{how}", removed.kind.key())?;
-    outln!("{}", saved.counts())?;
+    outln!("removed {} {describe}{at}{how}", entry.kind.key())?;
+    outln!("{}", saved.counts)?;
     Ok(())
 }

@@ -6,8 +6,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::fonts::{PROJECT_FONTS, Typefaces};
-use crate::signatories::edit::NewEntry;
-use crate::signatories::{Problem, Signatories, Signatory, field};
+use crate::signatories::{Problem, Signatories, Signatory, Spans, field};
 
 /// The fields the letter prints as text (a link and a sort key are not).
 pub const PRINTED_FIELDS: [&str; 2] = [field::NAME, field::AFFILIATION];
@@ -58,7 +57,7 @@ impl Printed {
             entry.fields().filter(|(key, _)| PRINTED_FIELDS.contains(key)).map(|(_, f)| f)
         });
         for field in fields {
-            for c in field.value.chars() {
+            for c in field.chars() {
                 if c.is_ascii() {
                     printed.ascii |= 1 << (c as u32);
                 } else {
@@ -86,20 +85,24 @@ pub fn missing_glyphs(
         return Vec::new();
     }
     let mut covers = |c: char| !uncovered.contains(&c);
-    list.entries.iter().flat_map(|entry| missing_in_entry(&mut covers, entry)).collect()
+    list.located().flat_map(|(entry, spans)| missing_in_entry(&mut covers, entry, spans)).collect()
 }
 
-fn missing_in_entry(covers: &mut impl FnMut(char) -> bool, entry: &Signatory) -> Vec<MissingGlyph> {
+fn missing_in_entry(
+    covers: &mut impl FnMut(char) -> bool,
+    entry: &Signatory,
+    spans: &Spans,
+) -> Vec<MissingGlyph> {
     entry
         .fields()
         .filter(|(key, _)| PRINTED_FIELDS.contains(key))
         .filter_map(|(field, value)| {
-            let character = value.value.chars().find(|c| !covers(*c))?;
+            let character = value.chars().find(|c| !covers(*c))?;
             Some(MissingGlyph {
-                entry: entry.name.value.clone(),
+                entry: entry.name.clone(),
                 field,
                 character,
-                span: value.span.clone(),
+                span: spans.of(field)?,
             })
         })
         .collect()
@@ -107,8 +110,8 @@ fn missing_in_entry(covers: &mut impl FnMut(char) -> bool, entry: &Signatory) ->
 
 /// Why an entry cannot go into the list: a rule of the file format, or a
 /// character no font of the project could print.
-pub fn refuse_entry(typefaces: &Typefaces, entry: &NewEntry) -> Option<String> {
-    if let Some(why) = entry.problems() {
+pub fn refuse_entry(typefaces: &Typefaces, entry: &Signatory) -> Option<String> {
+    if let Some(why) = entry.problem() {
         return Some(why);
     }
     entry

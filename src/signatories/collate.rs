@@ -27,9 +27,9 @@ impl Collator {
     pub fn compare_signatories(&self, a: &Signatory, b: &Signatory) -> Ordering {
         self.primary
             .compare(a.sort_key(), b.sort_key())
-            .then_with(|| self.primary.compare(&a.name.value, &b.name.value))
+            .then_with(|| self.primary.compare(&a.name, &b.name))
             .then_with(|| self.tertiary.compare(a.sort_key(), b.sort_key()))
-            .then_with(|| self.tertiary.compare(&a.name.value, &b.name.value))
+            .then_with(|| self.tertiary.compare(&a.name, &b.name))
     }
 }
 
@@ -53,8 +53,8 @@ impl Collator {
     /// by a zero byte (which no sort key holds), so that bytes compare as
     /// the primary comparisons of `compare_signatories` do.
     fn primary_key(&self, s: &Signatory) -> Vec<u8> {
-        let mut key = Vec::with_capacity(2 * (s.sort_key().len() + s.name.value.len()) + 2);
-        for text in [s.sort_key(), &s.name.value] {
+        let mut key = Vec::with_capacity(2 * (s.sort_key().len() + s.name.len()) + 2);
+        for text in [s.sort_key(), &s.name] {
             let Ok(()) = self.primary.write_sort_key_to(text, &mut key);
             key.push(0);
         }
@@ -79,18 +79,10 @@ fn collator(strength: Strength) -> CollatorBorrowed<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signatories::{Field, Kind};
+    use crate::signatories::Kind;
 
     fn person(name: &str) -> Signatory {
-        let field = |v: &str| Field { value: v.into(), span: 0..0 };
-        Signatory {
-            kind: Kind::Individual,
-            name: field(name),
-            affiliation: None,
-            url: None,
-            sort_as: None,
-            span: 0..0,
-        }
+        Signatory::new(Kind::Individual, name)
     }
 
     #[test]
@@ -124,14 +116,14 @@ mod tests {
             for b in &people {
                 let keys = collator.primary_key(a).cmp(&collator.primary_key(b));
                 let full = collator.compare_signatories(a, b);
-                assert!(keys.is_eq() || keys == full, "{:?} vs {:?}", a.name.value, b.name.value);
+                assert!(keys.is_eq() || keys == full, "{:?} vs {:?}", a.name, b.name);
             }
         }
         let mut sorted: Vec<&Signatory> = people.iter().collect();
         collator.sort(&mut sorted);
         let mut expected: Vec<&Signatory> = people.iter().collect();
         expected.sort_by(|a, b| collator.compare_signatories(a, b));
-        let names = |v: &[&Signatory]| v.iter().map(|s| s.name.value.clone()).collect::<Vec<_>>();
+        let names = |v: &[&Signatory]| v.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&sorted), names(&expected));
     }
 }

@@ -28,11 +28,11 @@ pub struct Diff<'a> {
 pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
     let mut unmatched_old: Vec<&Signatory> = Vec::new();
     let by_fold: HashMap<String, &Signatory> =
-        new.entries.iter().map(|s| (fold(&s.name.value), s)).collect();
+        new.entries.iter().map(|s| (fold(&s.name), s)).collect();
     let mut matched_new: Vec<&Signatory> = Vec::new();
     let mut changed = Vec::new();
     for o in &old.entries {
-        match by_fold.get(&fold(&o.name.value)) {
+        match by_fold.get(&fold(&o.name)) {
             Some(n) => {
                 matched_new.push(n);
                 push_change(o, n, &mut changed);
@@ -44,15 +44,15 @@ pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
         new.entries.iter().filter(|n| !matched_new.iter().any(|m| std::ptr::eq(*m, *n))).collect();
     let mut removed = Vec::new();
     for o in unmatched_old {
-        let key = near_key(&o.name.value);
-        match unmatched_new.iter().position(|n| near_key(&n.name.value) == key) {
+        let key = near_key(&o.name);
+        match unmatched_new.iter().position(|n| near_key(&n.name) == key) {
             Some(i) => push_change(o, unmatched_new.remove(i), &mut changed),
             None => removed.push(o),
         }
     }
     let withdrew: Vec<&Withdrawal> =
-        new.withdrawn.iter().filter(|w| old.withdrawal(&w.name.value).is_none()).collect();
-    removed.retain(|r| !withdrew.iter().any(|w| fold(&w.name.value) == fold(&r.name.value)));
+        new.withdrawn.iter().filter(|w| old.withdrawal(&w.name).is_none()).collect();
+    removed.retain(|r| !withdrew.iter().any(|w| fold(&w.name) == fold(&r.name)));
     let collator = Collator::new();
     unmatched_new.sort_by(|a, b| collator.compare_signatories(a, b));
     removed.sort_by(|a, b| collator.compare_signatories(a, b));
@@ -61,9 +61,7 @@ pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
 }
 
 fn push_change<'a>(old: &'a Signatory, new: &'a Signatory, out: &mut Vec<Change<'a>>) {
-    let value = |s: &Signatory, key: &str| -> Option<String> {
-        s.fields().find(|(k, _)| *k == key).map(|(_, f)| f.value.clone())
-    };
+    let value = |s: &Signatory, key: &str| -> Option<String> { s.get(key).map(str::to_owned) };
     let mut fields = Vec::new();
     if old.kind != new.kind {
         fields.push(("kind", Some(old.kind.key().into()), Some(new.kind.key().into())));
@@ -130,11 +128,7 @@ pub struct CountsJson {
 
 impl EntryJson {
     pub fn from(s: &Signatory) -> Self {
-        Self {
-            kind: s.kind.key(),
-            name: s.name.value.clone(),
-            affiliation: s.affiliation.as_ref().map(|a| a.value.clone()),
-        }
+        Self { kind: s.kind.key(), name: s.name.clone(), affiliation: s.affiliation.clone() }
     }
 }
 
@@ -147,7 +141,7 @@ impl Diff<'_> {
                 .changed
                 .iter()
                 .map(|c| ChangeJson {
-                    name: c.new.name.value.clone(),
+                    name: c.new.name.clone(),
                     fields: c
                         .fields
                         .iter()
@@ -163,9 +157,9 @@ impl Diff<'_> {
                 .withdrew
                 .iter()
                 .map(|w| WithdrewJson {
-                    name: w.name.value.clone(),
-                    date: w.date.value.clone(),
-                    reason: w.reason.as_ref().map(|r| r.value.clone()),
+                    name: w.name.clone(),
+                    date: w.date.clone(),
+                    reason: w.reason.clone(),
                 })
                 .collect(),
             counts: CountsJson {

@@ -9,29 +9,22 @@
 //! New entries are placed all at once when the file is rendered, so that an
 //! import of many rows costs a lookup per row, not a pass over the file.
 
+mod place;
+
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::load::{WITHDRAWN, parse, parse_bytes, read_locked, url_problem};
+use super::load::{BOM, WITHDRAWN, parse_bytes, read_locked};
 use super::{
-    Collator, Field, Kind, LoadError, Signatories, Signatory, field, fold, line_col, near_key,
-    text_problem,
+    Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
+    near_key_folded, near_keys_withdrawn_as, text_problem,
 };
-use crate::files::{Access, Locked};
+use crate::files::{Access, Locked, ReadError};
 use crate::output::{self, WriteError};
-
-/// An entry to add, as given on the command line or in an imported row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEntry {
-    pub kind: Kind,
-    pub name: String,
-    pub affiliation: Option<String>,
-    pub url: Option<String>,
-    pub sort_as: Option<String>,
-}
+use place::{Pending, prefix_of};
 
 /// What `edit` changes in one entry: `Some("")` removes an optional field.
 #[derive(Debug, Clone, Default)]
@@ -46,10 +39,11 @@ pub struct Changes {
 /// Why an edit was not made.
 #[derive(Debug)]
 pub enum Refusal {
-    /// The same signatory is already listed (names equal once folded).
-    Duplicate { existing: String, line: usize },
+    /// The same signatory is already listed (names equal once folded), on
+    /// a line of the file, or added earlier in this run.
+    Duplicate { existing: String, line: Option<usize> },
     /// Probably the same signatory written another way; `--force` adds it.
-    NearDuplicate { existing: String, line: usize },
+    NearDuplicate { existing: String, line: Option<usize> },
     /// This person withdrew; `--force` adds them again.
     Withdrawn { name: String, date: String },
     /// No entry of that name.
@@ -61,15 +55,13 @@ pub enum Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            Refusal::Duplicate { existing, line: 0 } => {
-                write!(f, "is already listed as \"{existing}\" (added earlier in this run)")
-            }
             Refusal::Duplicate { existing, line } => {
-                write!(f, "is already listed as \"{existing}\" (line {line})")
+                write!(f, "is already listed as \"{existing}\" ({})", Where(*line))
             }
             Refusal::NearDuplicate { existing, line } => write!(
                 f,
-                "looks like \"{existing}\" (line {line}), already listed; use --force if they differ"
+                "looks like \"{existing}\" ({}), already listed; use --force if they differ",
+                Where(*line)
             ),
             Refusal::Withdrawn { name, date } => {
                 write!(f, "\"{name}\" withdrew on {date}; use --force if they signed again")
@@ -80,11 +72,25 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// Where a listed entry is: "line 7", or "added earlier in this run".
+struct Where(Option<usize>);
+
+impl fmt::Display for Where {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            Some(line) => write!(f, "line {line}"),
+            None => f.write_str("added earlier in this run"),
+        }
+    }
+}
+
 /// Why the file could not be edited at all.
 #[derive(Debug)]
 pub enum EditError {
     /// The file does not parse or validate: nothing is edited until it does.
     Load(LoadError),
+    /// The file can be read but not written: nothing can be edited.
+    NotWritable(PathBuf),
     /// The file is valid, but written in a form edits do not keep intact.
     Shape(String),
     /// The edited text failed to validate; a bug, and nothing was written.
@@ -96,45 +102,91 @@ pub enum EditError {
 /// from [`Editor::open`] until it is dropped, so no other edit can come in
 /// between reading the file and saving it.
 pub struct Editor {
-    /// The entries as the file will hold them (new ones once placed).
-    pub list: Signatories,
+    /// The text of the file as read, without a byte-order mark.
+    source: String,
+    /// Whether it began with a byte-order mark.
+    bom: bool,
+    /// The entries as the file will hold them, in file order (new ones once
+    /// placed), each with where its header was in the file as read (none
+    /// for an entry added by this edit).
+    entries: Vec<(Signatory, Option<usize>)>,
+    /// The withdrawals as the file will hold them.
+    withdrawn: Vec<Withdrawal>,
     doc: DocumentMut,
     lock: Option<Locked>,
     /// Entries added but not yet placed in the document.
-    pending: Vec<(Signatory, Table)>,
+    pending: Vec<Pending>,
     /// Folded and near-duplicate names, for collisions; built on first use.
     index: Option<Index>,
+    /// Whether an entry was added or removed, so that the lines of the file
+    /// as read are no longer those of the entries after it.
+    shifted: bool,
 }
 
-/// The names listed, by folded and by near-duplicate key: (name, line).
+/// The names listed, by folded and by near-duplicate key, each with where
+/// its entry's header was in the file as read.
 #[derive(Default)]
 struct Index {
-    folded: HashMap<String, (String, usize)>,
-    near: HashMap<String, (String, usize)>,
+    folded: HashMap<String, (String, Option<usize>)>,
+    near: HashMap<String, (String, Option<usize>)>,
+    /// The withdrawals' near-duplicate keys, with (name, date).
+    withdrawn: Vec<(String, (String, String))>,
+}
+
+/// An entry taken out of the list, and the line it was on.
+pub struct Removed {
+    pub entry: Signatory,
+    pub line: Option<usize>,
 }
 
 impl Editor {
     pub fn open(path: &Path) -> Result<Self, EditError> {
-        let mut lock = read_locked(path, Access::Exclusive).map_err(EditError::Load)?;
+        let mut lock = read_locked(path, Access::Exclusive).map_err(|err| match err {
+            // Locked for an edit, it is opened for writing too: a file that
+            // can only be read is not "unreadable".
+            LoadError::Read { path, error: ReadError::Io(io) }
+                if io.kind() == std::io::ErrorKind::PermissionDenied
+                    && std::fs::File::open(&path).is_ok() =>
+            {
+                EditError::NotWritable(path)
+            }
+            err => EditError::Load(err),
+        })?;
         let bytes = std::mem::take(&mut lock.bytes);
-        let list = parse_bytes(path, bytes).map_err(EditError::Load)?;
-        let mut editor = Self::from_list(list)?;
+        // The file is read twice, validated into the model and into the
+        // document that keeps its layout: on a long list each takes a while,
+        // and they take it together on two cores.
+        let (list, doc) = std::thread::scope(|scope| {
+            let doc = scope.spawn(|| {
+                let text = std::str::from_utf8(&bytes).ok()?;
+                Some(document(text.strip_prefix(BOM).unwrap_or(text)))
+            });
+            let list = parse_bytes(path, bytes.clone());
+            (list, doc.join().expect("parsing does not panic"))
+        });
+        let list = list.map_err(EditError::Load)?;
+        let doc = doc.unwrap_or_else(|| document(&list.source))?;
+        let mut editor = Self::with_document(list, doc)?;
         editor.lock = Some(lock);
         Ok(editor)
     }
 
+    #[cfg(test)]
     fn from_list(list: Signatories) -> Result<Self, EditError> {
-        let doc: DocumentMut = list.source.parse().map_err(|err: toml_edit::TomlError| {
-            EditError::Verify(format!("toml_edit cannot read a file toml accepted: {err}"))
-        })?;
+        let doc = document(&list.source)?;
+        Self::with_document(list, doc)
+    }
+
+    fn with_document(list: Signatories, doc: DocumentMut) -> Result<Self, EditError> {
         for key in [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN] {
             let Some(item) = doc.get(key) else { continue };
             if !item.is_array_of_tables() {
                 let line = list
-                    .entries
-                    .iter()
-                    .find(|s| s.kind.key() == key)
-                    .map(|s| format!(" (line {})", line_col(&list.source, s.span.start).0))
+                    .located()
+                    .find(|(s, _)| s.kind.key() == key)
+                    .map(|(_, spans)| {
+                        format!(" (line {})", line_col(&list.source, spans.header.start).0)
+                    })
                     .unwrap_or_default();
                 return Err(EditError::Shape(format!(
                     "`{key}` is written as an inline list{line}; edits keep only entries written \
@@ -142,22 +194,43 @@ impl Editor {
                 )));
             }
         }
-        Ok(Self { list, doc, lock: None, pending: Vec::new(), index: None })
+        let Signatories { source, bom, entries, spans, withdrawn, .. } = list;
+        let at = spans.iter().map(|spans| Some(spans.header.start));
+        Ok(Self {
+            entries: entries.into_iter().zip(at).collect(),
+            withdrawn,
+            source,
+            bom,
+            doc,
+            lock: None,
+            pending: Vec::new(),
+            index: None,
+            shifted: false,
+        })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.list.path
+    /// The entries as the file will hold them, by kind.
+    pub fn counts(&self) -> Counts {
+        Counts::of(self.entries.iter().map(|(s, _)| s).chain(self.pending.iter().map(|(s, _)| s)))
+    }
+
+    /// The line of a byte offset in the file as read.
+    fn line(&self, at: Option<usize>) -> Option<usize> {
+        at.map(|at| line_col(&self.source, at).0)
     }
 
     fn index(&mut self) -> &mut Index {
         if self.index.is_none() {
             let mut index = Index::default();
-            for s in &self.list.entries {
-                let line = line_col(&self.list.source, s.span.start).0;
-                let seen = (s.name.value.clone(), line);
-                index.near.entry(near_key(&s.name.value)).or_insert_with(|| seen.clone());
-                index.folded.entry(fold(&s.name.value)).or_insert(seen);
+            for (s, at) in &self.entries {
+                let seen = (s.name.clone(), *at);
+                let folded = fold(&s.name);
+                index.near.entry(near_key_folded(&s.name, &folded)).or_insert_with(|| seen.clone());
+                index.folded.entry(folded).or_insert(seen);
             }
+            index.withdrawn = (self.withdrawn.iter())
+                .map(|w| (near_key(&w.name), (w.name.clone(), w.date.clone())))
+                .collect();
             self.index = Some(index);
         }
         self.index.as_mut().expect("just built")
@@ -169,24 +242,30 @@ impl Editor {
         let (folded, near) = (fold(name), near_key(name));
         let except = except.map(fold);
         let index = self.index();
-        let other = |hit: Option<&(String, usize)>| {
+        let other = |hit: Option<&(String, Option<usize>)>| {
             hit.filter(|(existing, _)| Some(fold(existing)) != except).cloned()
         };
-        if let Some((existing, line)) = other(index.folded.get(&folded)) {
-            return Some(Refusal::Duplicate { existing, line });
+        let duplicate = other(index.folded.get(&folded));
+        let near_duplicate = other(index.near.get(&near));
+        let withdrawn = (index.withdrawn.iter())
+            .find(|(theirs, _)| near_keys_withdrawn_as(&near, theirs))
+            .map(|(_, (name, date))| Refusal::Withdrawn { name: name.clone(), date: date.clone() });
+        if let Some((existing, at)) = duplicate {
+            return Some(Refusal::Duplicate { existing, line: self.line(at) });
         }
-        if let Some((existing, line)) = other(index.near.get(&near)) {
-            return Some(Refusal::NearDuplicate { existing, line });
+        if let Some((existing, at)) = near_duplicate {
+            return Some(Refusal::NearDuplicate { existing, line: self.line(at) });
         }
-        self.list
-            .withdrawal(name)
-            .map(|w| Refusal::Withdrawn { name: w.name.value.clone(), date: w.date.value.clone() })
+        withdrawn
     }
 
     /// Adds an entry, to be placed in collated position among its kind. A
     /// near-duplicate or a withdrawn name is refused unless `force`; an
     /// exact duplicate always is, since the file would then not build.
-    pub fn add(&mut self, entry: NewEntry, force: bool) -> Result<(), Refusal> {
+    pub fn add(&mut self, entry: Signatory, force: bool) -> Result<(), Refusal> {
+        if let Some(why) = entry.problem() {
+            return Err(Refusal::Invalid(why));
+        }
         match self.collision(&entry.name, None) {
             Some(Refusal::NearDuplicate { .. } | Refusal::Withdrawn { .. }) if force => {}
             Some(refusal) => return Err(refusal),
@@ -197,37 +276,36 @@ impl Editor {
             table.insert(key, value(text));
         }
         let index = self.index();
-        let seen = (entry.name.clone(), 0);
+        let seen = (entry.name.clone(), None);
         index.near.entry(near_key(&entry.name)).or_insert_with(|| seen.clone());
         index.folded.entry(fold(&entry.name)).or_insert(seen);
-        self.pending.push((as_signatory(&entry), table));
+        self.pending.push((entry, table));
+        self.shifted = true;
         Ok(())
     }
 
     /// The position of the one entry whose folded name equals `name`'s.
     fn find(&self, name: &str) -> Result<usize, Refusal> {
         let folded = fold(name);
-        self.list
-            .entries
+        self.entries
             .iter()
-            .position(|s| fold(&s.name.value) == folded)
+            .position(|(s, _)| fold(&s.name) == folded)
             .ok_or_else(|| Refusal::NotFound(name.to_owned()))
     }
 
-    /// The table of entry `index` (of `list.entries`): the n-th of its kind.
-    fn table_of(&mut self, index: usize) -> &mut Table {
-        let kind = self.list.entries[index].kind;
-        let nth = self.list.entries[..index].iter().filter(|s| s.kind == kind).count();
-        self.array(kind).get_mut(nth).expect("model and file agree")
+    /// Which of its kind entry `index` is: its table's place in the array.
+    fn nth_of_kind(&self, index: usize) -> usize {
+        let kind = self.entries[index].0.kind;
+        self.entries[..index].iter().filter(|(s, _)| s.kind == kind).count()
     }
 
     /// Removes the one entry whose folded name equals `name`'s.
-    pub fn remove(&mut self, name: &str) -> Result<Signatory, Refusal> {
+    pub fn remove(&mut self, name: &str) -> Result<Removed, Refusal> {
         let index = self.find(name)?;
-        let entry = self.list.entries[index].clone();
-        let nth = self.list.entries[..index].iter().filter(|s| s.kind == entry.kind).count();
-        self.list.entries.remove(index);
+        let nth = self.nth_of_kind(index);
+        let (entry, at) = self.entries.remove(index);
         self.index = None;
+        self.shifted = true;
         let removed = self.array(entry.kind).remove(nth);
         let (detached, _own) = split_prefix(prefix_of(&removed));
         // Comments set off by a blank line head a section, not this entry:
@@ -244,7 +322,7 @@ impl Editor {
                 }
             }
         }
-        Ok(entry)
+        Ok(Removed { entry, line: self.line(at) })
     }
 
     /// Removes an entry and records that they withdrew on `date`, so that a
@@ -254,13 +332,13 @@ impl Editor {
         name: &str,
         date: &str,
         reason: Option<&str>,
-    ) -> Result<Signatory, Refusal> {
+    ) -> Result<Removed, Refusal> {
         if let Some(why) = reason.and_then(|r| text_problem(field::REASON, r)) {
             return Err(Refusal::Invalid(format!("the reason {why}")));
         }
         let removed = self.remove(name)?;
         let mut table = Table::new();
-        table.insert(field::NAME, value(&removed.name.value));
+        table.insert(field::NAME, value(&removed.entry.name));
         table.insert(field::DATE, value(date));
         if let Some(reason) = reason {
             table.insert(field::REASON, value(reason));
@@ -273,13 +351,10 @@ impl Editor {
             .entry(WITHDRAWN)
             .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
         item.as_array_of_tables_mut().expect("checked when opened").push(table);
-        let span = 0..0;
-        let field = |text: &str| Field { value: text.to_owned(), span: span.clone() };
-        self.list.withdrawn.push(super::Withdrawal {
-            name: field(&removed.name.value),
-            date: field(date),
-            reason: reason.map(field),
-            span: usize::MAX..usize::MAX,
+        self.withdrawn.push(Withdrawal {
+            name: removed.entry.name.clone(),
+            date: date.to_owned(),
+            reason: reason.map(str::to_owned),
         });
         Ok(removed)
     }
@@ -291,22 +366,22 @@ impl Editor {
         name: &str,
         changes: &Changes,
         force: bool,
-    ) -> Result<(NewEntry, NewEntry), Refusal> {
+    ) -> Result<(Signatory, Signatory), Refusal> {
         let index = self.find(name)?;
-        let old = as_new_entry(&self.list.entries[index]);
+        let old = self.entries[index].0.clone();
         let optional = |change: &Option<String>, was: &Option<String>| match change {
             Some(text) if text.is_empty() => None,
             Some(text) => Some(text.clone()),
             None => was.clone(),
         };
-        let new = NewEntry {
+        let new = Signatory {
             kind: changes.kind.unwrap_or(old.kind),
             name: changes.name.clone().unwrap_or_else(|| old.name.clone()),
             affiliation: optional(&changes.affiliation, &old.affiliation),
             url: optional(&changes.url, &old.url),
             sort_as: optional(&changes.sort_as, &old.sort_as),
         };
-        if let Some(why) = new.problems() {
+        if let Some(why) = new.problem() {
             return Err(Refusal::Invalid(why));
         }
         if fold(&new.name) != fold(&old.name) {
@@ -316,16 +391,16 @@ impl Editor {
                 None => {}
             }
         }
-        let table = self.table_of(index);
-        for key in [field::NAME, field::AFFILIATION, field::URL, field::SORT_AS] {
-            let text = new.fields().find(|(k, _)| *k == key).map(|(_, text)| text.clone());
-            match (text, table.get_mut(key)) {
+        let nth = self.nth_of_kind(index);
+        let table = self.array(old.kind).get_mut(nth).expect("model and file agree");
+        for key in field::ENTRY {
+            match (new.get(key), table.get_mut(key)) {
                 (None, Some(_)) => {
                     table.remove(key);
                 }
                 (None, None) => {}
                 (Some(text), Some(item)) => {
-                    if item.as_str() != Some(&text) {
+                    if item.as_str() != Some(text) {
                         // The new value keeps the old one's spacing and comment.
                         let decor = item.as_value().map(|v| v.decor().clone());
                         *item = value(text);
@@ -340,56 +415,75 @@ impl Editor {
             }
         }
         if new.kind != old.kind {
-            let nth = self.list.entries[..index].iter().filter(|s| s.kind == old.kind).count();
             let moved = self.array(old.kind).remove(nth);
             // Its position keeps it where it was among all the tables.
             self.array(new.kind).push(moved);
         }
-        let span = self.list.entries[index].span.clone();
-        self.list.entries[index] = Signatory { span, ..as_signatory(&new) };
+        self.entries[index].0 = new.clone();
         self.index = None;
         Ok((old, new))
     }
 
-    /// The file as it will be, read back from its new text and checked
-    /// before anything is written.
-    pub fn render(&mut self) -> Result<Signatories, EditError> {
+    /// The file as it will be. Every value in it was checked when read or
+    /// given, and every name against the others; what rendering could
+    /// still get wrong, a table lost or written twice, is checked by
+    /// counting the tables written. The whole file is not read back: on a
+    /// long list that would cost many times the edit.
+    pub fn render(&mut self) -> Result<Rendered, EditError> {
         self.place_pending();
         let text = self.doc.to_string();
         // New lines written by toml_edit end in LF: a CRLF file stays CRLF.
-        let text = if self.list.source.contains("\r\n") { crlf(&text) } else { text };
-        let check = parse(self.path(), text).map_err(|err| {
-            EditError::Verify(format!("the edited file does not validate: {err:?}"))
-        })?;
-        let names = |list: &Signatories| {
-            let mut names: Vec<(&'static str, String)> =
-                list.entries.iter().map(|s| (s.kind.key(), fold(&s.name.value))).collect();
-            names.extend(list.withdrawn.iter().map(|w| (WITHDRAWN, fold(&w.name.value))));
-            names.sort();
-            names
+        let source = if self.source.contains("\r\n") { crlf(&text) } else { text };
+        let expected = |key: &str| match Kind::from_key(key) {
+            Some(kind) => self.entries.iter().filter(|(s, _)| s.kind == kind).count(),
+            None => self.withdrawn.len(),
         };
-        if names(&check) != names(&self.list) {
-            return Err(EditError::Verify(format!(
-                "the edited file holds {} entries and {} withdrawals, not the {} and {} expected",
-                check.entries.len(),
-                check.withdrawn.len(),
-                self.list.entries.len(),
-                self.list.withdrawn.len()
-            )));
+        for key in [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN] {
+            let written = tables_written(&source, key);
+            if written != expected(key) {
+                return Err(EditError::Verify(format!(
+                    "the edited file holds {written} [[{key}]] tables, not the {} expected",
+                    expected(key)
+                )));
+            }
         }
-        Ok(check)
+        let counts = self.counts();
+        Ok(Rendered { source, bom: self.bom, counts })
     }
 
     /// Writes the edited file, after [`Editor::render`]'s checks, as the
-    /// same file (links, mode, owner, byte-order mark kept). Returns the
-    /// file as saved, so callers need not read it again.
-    pub fn save(&mut self) -> Result<Signatories, EditError> {
-        let mut saved = self.render()?;
-        saved.bom = self.list.bom;
+    /// same file (links, mode, owner, byte-order mark kept).
+    pub fn save(&mut self) -> Result<Rendered, EditError> {
+        let saved = self.render()?;
         let lock = self.lock.as_ref().expect("an editor that saves was opened from a file");
         let bytes = saved.bytes();
         output::replace_contents(&lock.target, &bytes).map_err(EditError::Write)?;
         Ok(saved)
+    }
+
+    /// The line of the header of the entry named `name` in the rendered
+    /// file: where it was read, when no entry was added or removed before
+    /// it (an edit moves none); else where its table is written, found by
+    /// its name (none if written otherwise than toml_edit writes it).
+    pub fn line_of(&self, rendered: &Rendered, name: &str) -> Option<usize> {
+        match self.entries.iter().find(|(s, _)| s.name == name)? {
+            (_, Some(at)) if !self.shifted => self.line(Some(*at)),
+            _ => {
+                // A table is written `[[kind]]`, then its name.
+                let written = format!("\n{} = {}", field::NAME, toml_edit::Value::from(name));
+                let at = rendered.source.find(&written)?;
+                Some(line_col(&rendered.source, at).0)
+            }
+        }
+    }
+
+    /// Ends the edit: the file's lock is released, and the model of a long
+    /// list is left for the process's end to free, which is faster than
+    /// freeing each of its parts.
+    pub fn finish(self) {
+        let Editor { lock, doc, entries, .. } = self;
+        drop(lock);
+        std::mem::forget((doc, entries));
     }
 
     fn array(&mut self, kind: Kind) -> &mut ArrayOfTables {
@@ -401,126 +495,22 @@ impl Editor {
         item.as_array_of_tables_mut().expect("checked when opened: the key holds [[entries]]")
     }
 
-    /// Puts every added entry before the first entry of its kind (in file
-    /// order) that collates after it, else after the last of its kind, else
-    /// at the end of the file; then numbers all tables in their new order.
+    /// Places every added entry ([`place`]) and adds it to the model.
     fn place_pending(&mut self) {
         if self.pending.is_empty() {
             return;
         }
-        let collator = Collator::new();
         let pending = std::mem::take(&mut self.pending);
-        let was_empty = self.list.entries.is_empty();
-        // For each kind: the new entries going before its i-th entry, and
-        // those going after its last.
-        let mut before: HashMap<(Kind, usize), Vec<(Signatory, Table)>> = HashMap::new();
-        let mut after: HashMap<Kind, Vec<(Signatory, Table)>> = HashMap::new();
-        for kind in [Kind::Organisation, Kind::Individual] {
-            let existing: Vec<&Signatory> =
-                self.list.entries.iter().filter(|s| s.kind == kind).collect();
-            // The greatest entry so far, by index: a running maximum is
-            // sorted, so the first entry after a new one is found by halving.
-            let mut greatest: Vec<usize> = Vec::with_capacity(existing.len());
-            for (i, entry) in existing.iter().enumerate() {
-                let keep = greatest
-                    .last()
-                    .copied()
-                    .filter(|&g| collator.compare_signatories(entry, existing[g]).is_le());
-                greatest.push(keep.unwrap_or(i));
-            }
-            for (entry, table) in pending.iter().filter(|(s, _)| s.kind == kind).cloned() {
-                // Where the running maximum first exceeds the new entry, the
-                // entry there is the maximum: the first that collates after.
-                let follower = greatest.partition_point(|&g| {
-                    !collator.compare_signatories(existing[g], &entry).is_gt()
-                });
-                if follower < existing.len() {
-                    before.entry((kind, follower)).or_default().push((entry, table));
-                } else {
-                    after.entry(kind).or_default().push((entry, table));
-                }
-            }
-        }
-        for group in before.values_mut().chain(after.values_mut()) {
-            group.sort_by(|a, b| collator.compare_signatories(&a.0, &b.0));
-        }
-
-        // Every table of the file, in order, with the new ones among them.
-        let mut order: Vec<(String, usize)> = Vec::new();
-        for (key, item) in self.doc.as_table().iter() {
-            if let Some(array) = item.as_array_of_tables() {
-                order.extend((0..array.len()).map(|i| (key.to_owned(), i)));
-            }
-        }
-        let position = |doc: &DocumentMut, (key, i): &(String, usize)| {
-            doc.get(key)
-                .and_then(Item::as_array_of_tables)
-                .and_then(|a| a.get(*i))
-                .and_then(Table::position)
-                .unwrap_or(isize::MAX)
-        };
-        order.sort_by_key(|slot| position(&self.doc, slot));
-        let counts: HashMap<Kind, usize> = [Kind::Organisation, Kind::Individual]
+        let entries: Vec<&Signatory> = self.entries.iter().map(|(s, _)| s).collect();
+        let counts: HashMap<Kind, usize> = Kind::ALL
             .into_iter()
-            .map(|k| (k, self.list.entries.iter().filter(|s| s.kind == k).count()))
+            .map(|k| (k, entries.iter().filter(|s| s.kind == k).count()))
             .collect();
-        let mut next = 0isize;
-        let mut placed: Vec<(Signatory, Table)> = Vec::new();
-        let trailing = self.doc.trailing().as_str().unwrap_or("").to_owned();
-        for (key, i) in order {
-            let kind = [Kind::Organisation, Kind::Individual].into_iter().find(|k| k.key() == key);
-            if let Some(group) = kind.and_then(|k| before.remove(&(k, i))) {
-                let table = self.doc[key.as_str()]
-                    .as_array_of_tables_mut()
-                    .and_then(|a| a.get_mut(i))
-                    .expect("listed above");
-                let (detached, own) = split_prefix(prefix_of(table));
-                table.decor_mut().set_prefix(format!("\n{own}"));
-                let detached = if detached.is_empty() { "\n".to_owned() } else { detached };
-                for (n, (entry, mut new)) in group.into_iter().enumerate() {
-                    new.decor_mut().set_prefix(if n == 0 { detached.clone() } else { "\n".into() });
-                    next += 1;
-                    new.set_position(next);
-                    placed.push((entry, new));
-                }
-            }
-            next += 1;
-            if let Some(table) =
-                self.doc[key.as_str()].as_array_of_tables_mut().and_then(|a| a.get_mut(i))
-            {
-                table.set_position(next);
-            }
-            if let Some(kind) = kind
-                && i + 1 == counts[&kind]
-                && let Some(group) = after.remove(&kind)
-            {
-                for (entry, mut new) in group {
-                    new.decor_mut().set_prefix("\n");
-                    next += 1;
-                    new.set_position(next);
-                    placed.push((entry, new));
-                }
-            }
-        }
-        // Kinds with no entry yet go at the end of the file.
-        for kind in [Kind::Organisation, Kind::Individual] {
-            for (entry, mut new) in after.remove(&kind).unwrap_or_default() {
-                new.decor_mut().set_prefix("\n");
-                next += 1;
-                new.set_position(next);
-                placed.push((entry, new));
-            }
-        }
-        // In a file with no entries yet, its comments are all "trailing":
-        // they belong above the first entry, not below.
-        if was_empty && let Some((_, first)) = placed.iter_mut().min_by_key(|(_, t)| t.position()) {
-            self.doc.set_trailing("");
-            let gap = if trailing.trim().is_empty() { "" } else { "\n" };
-            first.decor_mut().set_prefix(format!("{}{gap}", trailing.trim_start()));
-        }
-        for (entry, table) in placed {
+        let places = place::choose(&entries, pending);
+        drop(entries);
+        for (entry, table) in place::renumber(&mut self.doc, places, &counts) {
             self.array(entry.kind).push(table);
-            self.list.entries.push(entry);
+            self.entries.push((entry, None));
         }
     }
 
@@ -547,13 +537,45 @@ impl Editor {
     }
 }
 
+/// The text as a document that keeps its comments and layout.
+fn document(text: &str) -> Result<DocumentMut, EditError> {
+    text.parse().map_err(|err: toml_edit::TomlError| {
+        EditError::Verify(format!("toml_edit cannot read a file toml accepted: {err}"))
+    })
+}
+
+/// A file as an edit renders it, before or after it is written.
+pub struct Rendered {
+    /// The text, without any byte-order mark.
+    pub source: String,
+    bom: bool,
+    pub counts: Counts,
+}
+
+impl Rendered {
+    /// The bytes to write: the text, with the byte-order mark the file had.
+    pub fn bytes(&self) -> Vec<u8> {
+        let bom = if self.bom { BOM } else { "" };
+        [bom.as_bytes(), self.source.as_bytes()].concat()
+    }
+}
+
+/// How many `[[key]]` tables `text` holds, by their header lines.
+fn tables_written(text: &str, key: &str) -> usize {
+    text.lines()
+        .filter(|line| {
+            let header = line.split('#').next().unwrap_or("").trim();
+            header
+                .strip_prefix("[[")
+                .and_then(|h| h.strip_suffix("]]"))
+                .is_some_and(|h| h.trim().trim_matches(['"', '\'']) == key)
+        })
+        .count()
+}
+
 /// Every line ending as CRLF, whether it was LF or CRLF.
 fn crlf(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\n', "\r\n")
-}
-
-fn prefix_of(table: &Table) -> String {
-    table.decor().prefix().and_then(|p| p.as_str()).unwrap_or("").to_owned()
 }
 
 /// Splits the text before a `[[header]]` into what heads a section (up to
@@ -563,69 +585,6 @@ fn split_prefix(prefix: String) -> (String, String) {
     match lines.iter().rposition(|l| l.trim().is_empty()) {
         Some(blank) => (lines[..=blank].concat(), lines[blank + 1..].concat()),
         None => (String::new(), prefix),
-    }
-}
-
-/// The new entry as the model sees it, for collation and the name checks.
-fn as_signatory(entry: &NewEntry) -> Signatory {
-    let field = |text: &String| Field { value: text.clone(), span: 0..0 };
-    Signatory {
-        kind: entry.kind,
-        name: field(&entry.name),
-        affiliation: entry.affiliation.as_ref().map(field),
-        url: entry.url.as_ref().map(field),
-        sort_as: entry.sort_as.as_ref().map(field),
-        span: usize::MAX..usize::MAX,
-    }
-}
-
-fn as_new_entry(entry: &Signatory) -> NewEntry {
-    let text = |f: &Option<Field>| f.as_ref().map(|f| f.value.clone());
-    NewEntry {
-        kind: entry.kind,
-        name: entry.name.value.clone(),
-        affiliation: text(&entry.affiliation),
-        url: text(&entry.url),
-        sort_as: text(&entry.sort_as),
-    }
-}
-
-impl NewEntry {
-    /// Each field given, with its name, in the order the file writes them.
-    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &String)> {
-        [
-            (field::NAME, Some(&self.name)),
-            (field::AFFILIATION, self.affiliation.as_ref()),
-            (field::URL, self.url.as_ref()),
-            (field::SORT_AS, self.sort_as.as_ref()),
-        ]
-        .into_iter()
-        .filter_map(|(key, text)| Some((key, text?)))
-    }
-
-    /// The same rules a build applies to a field in the file.
-    pub fn problems(&self) -> Option<String> {
-        if self.name.trim().is_empty() {
-            return Some("the name is empty".into());
-        }
-        for (key, text) in self.fields() {
-            if text.trim().is_empty() {
-                return Some(format!("`{key}` is empty"));
-            }
-            if let Some(why) = text_problem(key, text) {
-                return Some(format!("`{key}` {why}"));
-            }
-        }
-        if self.kind == Kind::Organisation && (self.affiliation.is_some() || self.sort_as.is_some())
-        {
-            return Some(format!(
-                "an organisation has no `{}` or `{}`",
-                field::AFFILIATION,
-                field::SORT_AS
-            ));
-        }
-        let url = self.url.as_deref()?;
-        url_problem(url).map(|why| format!("`{}` \"{url}\": {why}", field::URL))
     }
 }
 

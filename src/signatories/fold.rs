@@ -13,6 +13,9 @@ use icu_normalizer::DecomposingNormalizerBorrowed;
 /// characters and spacing: "  Sofía   CELI " and "sofia celi", "Łukasz
 /// Ørsted" and "Lukasz Orsted", "O’Brien" and "O'Brien" fold alike.
 pub fn fold(name: &str) -> String {
+    if name.is_ascii() {
+        return fold_ascii(name);
+    }
     // Compatibility decomposition also splits ligatures (ﬁ) and wide forms.
     let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
     let decomposed = nfkd.normalize(name);
@@ -39,6 +42,26 @@ pub fn fold(name: &str) -> String {
     out
 }
 
+/// [`fold`] of an ASCII name, which has no accents, ligatures or
+/// invisible characters to fold: most names, folded for every entry of a
+/// list when it is read or edited.
+fn fold_ascii(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut space = false;
+    for c in name.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(if is_apostrophe(c) { '\'' } else { c.to_ascii_lowercase() });
+    }
+    out
+}
+
 /// Honorifics that say nothing about who a person is: "Dr Jane Doe" and
 /// "Professor Jane Doe" are one signatory.
 pub const HONORIFICS: &[&str] =
@@ -54,23 +77,73 @@ const ORGANISATION_NOISE: &[&str] =
 /// drops punctuation, honorifics and leading "The" / trailing company
 /// suffixes, so that the same person or body written two ways collides.
 pub fn near_key(name: &str) -> String {
-    let folded: String = fold(name)
+    // An invisible joiner or zero-width space between two words prints as
+    // no space at all, but stands where one was: "Jane\u{200D}Doe" is Jane Doe.
+    if name.contains(breaks_words) {
+        let spaced: String = name.chars().map(|c| if breaks_words(c) { ' ' } else { c }).collect();
+        return near_key_of_fold(&fold(&spaced));
+    }
+    near_key_of_fold(&fold(name))
+}
+
+/// [`near_key`] of `name`, whose [`fold`] is known: a list's names are
+/// folded once for both keys.
+pub fn near_key_folded(name: &str, folded: &str) -> String {
+    if name.contains(breaks_words) { near_key(name) } else { near_key_of_fold(folded) }
+}
+
+/// [`near_key`] of a folded name without invisible word breaks.
+fn near_key_of_fold(folded: &str) -> String {
+    let words: String = folded
         .chars()
         .map(|c| confusable_latin(c).unwrap_or(c))
-        .map(|c| if is_dash(c) { ' ' } else { c })
+        .map(|c| if is_dash(c) || c == ',' { ' ' } else { c })
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
         .collect();
-    let mut words: Vec<String> = folded
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-        .filter(|w| !w.is_empty())
-        .collect();
-    while words.len() > 1 && (HONORIFICS.contains(&words[0].as_str()) || words[0] == "the") {
-        words.remove(0);
+    let words: Vec<&str> = words.split_whitespace().collect();
+    let (mut first, mut end) = (0, words.len());
+    while end - first > 1 && (HONORIFICS.contains(&words[first]) || words[first] == "the") {
+        first += 1;
     }
-    while words.len() > 1 && ORGANISATION_NOISE.contains(&words[words.len() - 1].as_str()) {
-        words.pop();
+    while end - first > 1 && ORGANISATION_NOISE.contains(&words[end - 1]) {
+        end -= 1;
     }
-    words.join(" ")
+    words[first..end].join(" ")
+}
+
+/// Whether `name` could be how someone who withdrew as `withdrawn` is
+/// written again: a near-duplicate, or the same name with given names left
+/// out or shortened to initials ("Basu.", "S. Basu" for "Professor Subhajit
+/// Basu"). Looser than a near-duplicate of a listed entry, because a
+/// withdrawal is a request not to be listed under any form of the name.
+#[cfg(test)]
+pub fn withdrawn_as(name: &str, withdrawn: &str) -> bool {
+    near_keys_withdrawn_as(&near_key(name), &near_key(withdrawn))
+}
+
+/// [`withdrawn_as`], of the two names' [`near_key`]s.
+pub fn near_keys_withdrawn_as(name: &str, withdrawn: &str) -> bool {
+    if name == withdrawn {
+        return true;
+    }
+    let words: Vec<&str> = name.split(' ').collect();
+    let theirs: Vec<&str> = withdrawn.split(' ').collect();
+    // The surname must be there, last; each other word must stand for one
+    // of theirs, in order, whole or as its initial.
+    let (Some(last), Some(their_last)) = (words.last(), theirs.last()) else { return false };
+    if last != their_last || words.len() > theirs.len() {
+        return false;
+    }
+    let mut rest = theirs[..theirs.len() - 1].iter();
+    words[..words.len() - 1].iter().all(|word| {
+        rest.any(|their| their == word || word.chars().count() == 1 && their.starts_with(word))
+    })
+}
+
+/// Invisible characters that can stand between two words in place of a
+/// space: the zero-width space, joiners and word joiner.
+fn breaks_words(c: char) -> bool {
+    matches!(c, '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 /// Combining marks, where NFD leaves accents for Latin, Greek and Cyrillic.
@@ -190,7 +263,7 @@ pub fn confusable_latin(c: char) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, near_key};
+    use super::{fold, near_key, withdrawn_as};
 
     #[test]
     fn folds_case_accents_and_spaces() {
@@ -224,5 +297,35 @@ mod tests {
         assert_eq!(near_key("Jean–Luc Picard"), near_key("Jean Luc Picard"));
         // A Cyrillic "а" inside a Latin name.
         assert_eq!(near_key("M\u{0430}ry Smith"), near_key("Mary Smith"));
+    }
+
+    #[test]
+    fn ascii_names_fold_as_every_other_name() {
+        for name in ["  Ann   ALPHA ", "O`Brien", "a\tb\x0bc", "X\x01Y", "", " ", "Dr. J.W. Verret"]
+        {
+            // A non-ASCII character that folds away takes the general path.
+            let general = fold(&format!("{name}\u{00AD}"));
+            assert_eq!(fold(name), general, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn an_invisible_joiner_between_words_is_a_space_to_near_keys() {
+        assert_eq!(near_key("Jane\u{200D}Doe"), near_key("Jane Doe"));
+        assert_eq!(near_key("Access\u{200B}Now"), near_key("Access Now"));
+        assert_eq!(fold("Jane\u{200D}Doe"), fold("JaneDoe"));
+    }
+
+    #[test]
+    fn a_withdrawal_covers_every_form_of_the_name() {
+        let who = "Professor Subhajit Basu";
+        for again in ["Prof. Subhajit Basu", "Subhajit Basu", "Subhajit-Basu", "Basu.", "S. Basu"] {
+            assert!(withdrawn_as(again, who), "{again}");
+        }
+        assert!(withdrawn_as("Subhajit B\u{0430}su", who));
+        assert!(withdrawn_as("Article-19", "ARTICLE 19"));
+        for other in ["Anna Basu", "Subhajit Bose", "Basu Subhajit", "T. Basu"] {
+            assert!(!withdrawn_as(other, who), "{other}");
+        }
     }
 }

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use super::fold::{confusable_latin, is_bidi_control};
-use super::{Kind, Problem, Signatories, Signatory, field, fold, near_key};
+use super::{Kind, Problem, Signatories, Signatory, Spans, field, fold, near_key};
 
 /// The lints, named as allow comments name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +91,7 @@ const ALLOW: &str = "openletter: allow(";
 pub fn lint(list: &Signatories) -> Vec<Finding> {
     let mut findings = Vec::new();
     near_duplicates(list, &mut findings);
-    for entry in &list.entries {
+    for entry in list.located() {
         spacing(entry, &mut findings);
         url(entry, &mut findings);
         sort_key(entry, &mut findings);
@@ -110,35 +110,52 @@ pub fn lint(list: &Signatories) -> Vec<Finding> {
 /// A finding, keyed by the start of its entry's header.
 type Found = (usize, Finding);
 
-fn found(entry: &Signatory, lint: Lint, problem: Problem) -> Found {
+/// An entry with where it is in the file.
+type Located<'a> = (&'a Signatory, &'a Spans);
+
+fn found(spans: &Spans, lint: Lint, problem: Problem) -> Found {
     let mut problem = problem;
     problem.label = format!("{} [{}]", problem.label, lint.name());
-    (entry.span.start, Finding { lint, problem })
+    (spans.header.start, Finding { lint, problem })
 }
 
-/// The lints each entry allows, by the start of its header.
+/// The lints each entry allows, by the start of its header. Only a TOML
+/// comment allows: a `#` inside a value (an imported name or affiliation)
+/// is data, and data cannot switch a lint off.
 fn allowances(list: &Signatories) -> HashMap<usize, Vec<Lint>> {
     let source = &list.source;
+    let values = &list.values;
+    let in_value = |at: usize| {
+        let i = values.partition_point(|span| span.end <= at);
+        values.get(i).is_some_and(|span| span.start <= at)
+    };
     let mut allowed = HashMap::new();
-    for (i, entry) in list.entries.iter().enumerate() {
+    for (i, entry) in list.spans.iter().enumerate() {
         // The comment lines right above the header, and the entry's lines.
-        let header_line = source[..entry.span.start].rfind('\n').map_or(0, |n| n + 1);
+        let header_line = source[..entry.header.start].rfind('\n').map_or(0, |n| n + 1);
         let mut start = header_line;
         while start > 0 {
             let prev = source[..start - 1].rfind('\n').map_or(0, |n| n + 1);
-            if !source[prev..start].trim_start().starts_with('#') {
+            if !source[prev..start].trim_start().starts_with('#') || in_value(prev) {
                 break;
             }
             start = prev;
         }
-        let next = list.entries.get(i + 1).map_or(source.len(), |n| n.span.start);
-        let next = if next > entry.span.start { next } else { source.len() };
-        let end = entry.fields().map(|(_, f)| f.span.end).max().unwrap_or(entry.span.end);
+        let next = list.spans.get(i + 1).map_or(source.len(), |n| n.header.start);
+        let next = if next > entry.header.start { next } else { source.len() };
+        let end = entry.end();
         let end = source[end..].find('\n').map_or(source.len(), |n| end + n).min(next.max(end));
         let mut lints = Vec::new();
-        for comment in source[start..end].lines().filter_map(|l| l.split_once('#').map(|(_, c)| c))
-        {
-            let Some(rest) = comment.split_once(ALLOW).map(|(_, r)| r) else { continue };
+        let mut line_start = start;
+        for line in source[start..end].split_inclusive('\n') {
+            let comment = line
+                .char_indices()
+                .find(|&(at, c)| c == '#' && !in_value(line_start + at))
+                .map(|(at, _)| &line[at + 1..]);
+            line_start += line.len();
+            let Some(rest) = comment.and_then(|c| c.split_once(ALLOW)).map(|(_, r)| r) else {
+                continue;
+            };
             let names = rest.split(')').next().unwrap_or("");
             lints.extend(
                 names
@@ -147,7 +164,7 @@ fn allowances(list: &Signatories) -> HashMap<usize, Vec<Lint>> {
             );
         }
         if !lints.is_empty() {
-            allowed.insert(entry.span.start, lints);
+            allowed.insert(entry.header.start, lints);
         }
     }
     allowed
@@ -160,27 +177,27 @@ const SUFFIXES: &[&str] = &[
 ];
 
 fn near_duplicates(list: &Signatories, findings: &mut Vec<Found>) {
-    for (entry, first) in super::same_key(&list.entries, near_key) {
+    let (entries, spans) = (&list.entries, &list.spans);
+    for (again, first) in super::same_key(entries, near_key) {
         // Exact duplicates are errors, reported by the loader.
-        if fold(&first.name.value) == fold(&entry.name.value) {
+        if fold(&entries[first].name) == fold(&entries[again].name) {
             continue;
         }
         let problem = Problem {
-            span: entry.name.span.clone(),
+            span: spans[again].name.clone(),
             message: format!(
                 "\"{}\" looks like \"{}\", listed already",
-                entry.name.value, first.name.value
+                entries[again].name, entries[first].name
             ),
             label: "probably the same signatory".into(),
-            related: Some((first.name.span.clone(), "listed here".into())),
+            related: Some((spans[first].name.clone(), "listed here".into())),
         };
-        findings.push(found(entry, Lint::NearDuplicate, problem));
+        findings.push(found(&spans[again], Lint::NearDuplicate, problem));
     }
 }
 
-fn spacing(entry: &Signatory, findings: &mut Vec<Found>) {
-    for (key, field) in entry.fields() {
-        let text = &field.value;
+fn spacing((entry, spans): Located, findings: &mut Vec<Found>) {
+    for (key, text) in entry.fields() {
         let what = if text.trim() != text {
             "leading or trailing spaces"
         } else if text.contains("  ") {
@@ -189,19 +206,20 @@ fn spacing(entry: &Signatory, findings: &mut Vec<Found>) {
             continue;
         };
         let problem = Problem {
-            span: field.span.clone(),
-            message: format!("field `{key}` of \"{}\" has {what}", entry.name.value.trim()),
+            span: spans.of(key).expect("every field has a span"),
+            message: format!("field `{key}` of \"{}\" has {what}", entry.name.trim()),
             label: "printed as written".into(),
             related: None,
         };
-        findings.push(found(entry, Lint::Spacing, problem));
+        findings.push(found(spans, Lint::Spacing, problem));
     }
 }
 
-fn url(entry: &Signatory, findings: &mut Vec<Found>) {
-    let Some(url) = &entry.url else { return };
-    let host = url.value.split("//").nth(1).and_then(|r| r.split(['/', '?', '#', ':']).next());
-    let bad_char = url.value.chars().find(|c| "\"<>\\^`{|}".contains(*c));
+fn url((entry, spans): Located, findings: &mut Vec<Found>) {
+    let (Some(url), Some(span)) = (&entry.url, &spans.url) else { return };
+    let parsed = url::Url::parse(url).ok();
+    let host = parsed.as_ref().and_then(|u| u.host_str());
+    let bad_char = url.chars().find(|c| "\"<>\\^`{|}".contains(*c));
     let why = if let Some(c) = bad_char {
         format!("'{c}' is not allowed in a web address unless percent-encoded")
     } else if let Some(host) = host.filter(|h| !valid_host(h)) {
@@ -210,12 +228,12 @@ fn url(entry: &Signatory, findings: &mut Vec<Found>) {
         return;
     };
     let problem = Problem {
-        span: url.span.clone(),
-        message: format!("field `{}` of \"{}\" is malformed", field::URL, entry.name.value),
+        span: span.clone(),
+        message: format!("field `{}` of \"{}\" is malformed", field::URL, entry.name),
         label: why,
         related: None,
     };
-    findings.push(found(entry, Lint::MalformedUrl, problem));
+    findings.push(found(spans, Lint::MalformedUrl, problem));
 }
 
 fn valid_host(host: &str) -> bool {
@@ -230,11 +248,11 @@ fn valid_host(host: &str) -> bool {
         || labels.len() >= 2 && tld.len() >= 2 && tld.chars().all(char::is_alphabetic))
 }
 
-fn sort_key(entry: &Signatory, findings: &mut Vec<Found>) {
+fn sort_key((entry, spans): Located, findings: &mut Vec<Found>) {
     if entry.kind != Kind::Individual || entry.sort_as.is_some() {
         return;
     }
-    let last = super::last_word(&entry.name.value);
+    let last = super::last_word(&entry.name);
     let bare = last.trim_end_matches('.').to_lowercase();
     // A lower-case particle ("van", "de") in the cased scripts of Europe
     // (Latin, Greek, Cyrillic); Georgian's everyday letters count as lower
@@ -248,25 +266,25 @@ fn sort_key(entry: &Signatory, findings: &mut Vec<Found>) {
         return;
     };
     let problem = Problem {
-        span: entry.name.span.clone(),
-        message: format!("\"{}\" would be sorted under \"{last}\"", entry.name.value),
+        span: spans.name.clone(),
+        message: format!("\"{}\" would be sorted under \"{last}\"", entry.name),
         label: format!("{why}: add `{} = \"…\"`", field::SORT_AS),
         related: None,
     };
-    findings.push(found(entry, Lint::SortKey, problem));
+    findings.push(found(spans, Lint::SortKey, problem));
 }
 
 /// Text that reads other than it looks: a Cyrillic or Greek letter inside a
 /// Latin word, bidirectional controls, and a value a spreadsheet would run
 /// as a formula when the list is opened in one.
-fn scripts(entry: &Signatory, findings: &mut Vec<Found>) {
-    for (key, value) in entry.fields().filter(|(key, _)| *key != field::URL) {
-        let text = &value.value;
-        let name = entry.name.value.trim();
+fn scripts((entry, spans): Located, findings: &mut Vec<Found>) {
+    for (key, text) in entry.fields().filter(|(key, _)| *key != field::URL) {
+        let name = entry.name.trim();
+        let span = spans.of(key).expect("every field has a span");
         let mut add = |lint: Lint, message: String, label: &str| {
             let problem =
-                Problem { span: value.span.clone(), message, label: label.into(), related: None };
-            findings.push(found(entry, lint, problem));
+                Problem { span: span.clone(), message, label: label.into(), related: None };
+            findings.push(found(spans, lint, problem));
         };
         if let Some(word) = text.split_whitespace().find(|w| mixed_script(w)) {
             add(
@@ -285,7 +303,7 @@ fn scripts(entry: &Signatory, findings: &mut Vec<Found>) {
                 "it can make text display other than it reads: remove it",
             );
         }
-        if text.trim_start().starts_with(['=', '+', '@']) {
+        if super::starts_like_formula(text) {
             add(
                 Lint::Formula,
                 format!("field `{key}` of \"{name}\" starts like a spreadsheet formula"),
@@ -309,11 +327,11 @@ fn honorifics(list: &Signatories, findings: &mut Vec<Found>) {
         "prof" | "professor" => Some("professor"),
         other => super::HONORIFICS.iter().find(|h| **h == other).copied(),
     };
-    let mut by_title: HashMap<&str, Vec<(&str, &Signatory)>> = HashMap::new();
-    for entry in list.entries.iter().filter(|e| e.kind == Kind::Individual) {
-        let Some(first) = entry.name.value.split_whitespace().next() else { continue };
+    let mut by_title: HashMap<&str, Vec<(&str, &Spans)>> = HashMap::new();
+    for (entry, spans) in list.located().filter(|(e, _)| e.kind == Kind::Individual) {
+        let Some(first) = entry.name.split_whitespace().next() else { continue };
         if let Some(title) = canonical(first) {
-            by_title.entry(title).or_default().push((first, entry));
+            by_title.entry(title).or_default().push((first, spans));
         }
     }
     for uses in by_title.values() {
@@ -325,16 +343,16 @@ fn honorifics(list: &Signatories, findings: &mut Vec<Found>) {
             continue;
         }
         let (usual, n) = counts.iter().max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s))).unwrap();
-        for (spelling, entry) in uses.iter().filter(|(s, _)| s != usual) {
+        for (spelling, spans) in uses.iter().filter(|(s, _)| s != usual) {
             let problem = Problem {
-                span: entry.name.span.clone(),
+                span: spans.name.clone(),
                 message: format!(
                     "honorific written \"{spelling}\" here but \"{usual}\" in {n} other entries"
                 ),
                 label: format!("write \"{usual}\" for consistency"),
                 related: None,
             };
-            findings.push(found(entry, Lint::InconsistentHonorific, problem));
+            findings.push(found(spans, Lint::InconsistentHonorific, problem));
         }
     }
 }
@@ -404,6 +422,18 @@ mod tests {
         assert!(!f.contains("Cy Gamma"), "{f}");
         assert!(f.contains("honorific written \"Prof.\""), "Di Delta still has it: {f}");
         assert!(!f.contains("double space"), "{f}");
+    }
+
+    #[test]
+    fn a_marker_inside_a_value_allows_nothing() {
+        let text = concat!(
+            "[[individual]]\nname = \"M\u{0430}ry Smith\"\n",
+            "affiliation = \"Uni # openletter: allow(mixed-script)\"\n",
+            "[[individual]]\nname = \"Bo B\u{0435}ta # openletter: allow(mixed-script)\"\n",
+        );
+        let f = findings(text).join("\n");
+        assert!(f.contains("\"M\u{0430}ry\""), "{f}");
+        assert!(f.contains("\"B\u{0435}ta\""), "{f}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod collate;
 pub mod diff;
 pub mod edit;
+mod entry;
 mod fold;
 pub mod import;
 mod lint;
@@ -16,144 +17,58 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 pub use collate::Collator;
-pub use fold::{HONORIFICS, fold, near_key};
+pub use entry::{
+    Kind, Rule, Signatory, check, field, last_word, starts_like_formula, text_problem,
+};
+pub use fold::{HONORIFICS, fold, near_key, near_key_folded, near_keys_withdrawn_as};
 pub use lint::{Level, lint};
 pub use load::{LoadError, Problem, load};
 
-/// The fields an entry may have, named once: as written in the file and in
-/// messages.
-pub mod field {
-    pub const NAME: &str = "name";
-    pub const AFFILIATION: &str = "affiliation";
-    pub const URL: &str = "url";
-    pub const SORT_AS: &str = "sort_as";
-    /// An entry's fields, in the order the file writes them.
-    pub const ENTRY: [&str; 4] = [NAME, AFFILIATION, URL, SORT_AS];
-    /// Of a withdrawal: when, and why.
-    pub const DATE: &str = "date";
-    pub const REASON: &str = "reason";
-}
-
-/// The longest text a name, affiliation or sort key may be, in characters:
-/// far beyond any real one, short enough that a pasted paragraph is caught.
-pub const MAX_TEXT_CHARS: usize = 500;
-
-/// The longest link, in characters: what browsers and PDF readers take.
-pub const MAX_URL_CHARS: usize = 2000;
-
-/// What is wrong with the text of field `key`, if anything: control
-/// characters (a line break, a NUL, a bell) cannot be printed, and a value
-/// of absurd length is a paste gone wrong.
-pub fn text_problem(key: &str, value: &str) -> Option<String> {
-    if let Some((at, c)) = value
-        .chars()
-        .enumerate()
-        .find(|(_, c)| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
-    {
-        let what = match c {
-            '\n' | '\r' | '\u{2028}' | '\u{2029}' => "a line break",
-            '\t' => "a tab",
-            _ => "a control character",
-        };
-        return Some(format!(
-            "has {what} (U+{:04X}) at character {}, which cannot be printed",
-            c as u32,
-            at + 1
-        ));
-    }
-    let limit = if key == field::URL { MAX_URL_CHARS } else { MAX_TEXT_CHARS };
-    let length = value.chars().count();
-    (length > limit).then(|| format!("is {length} characters long; at most {limit} are allowed"))
-}
-
-/// The two kinds of entry a letter can list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Organisation,
-    Individual,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Organisation, Kind::Individual];
-
-    /// The kind a file's key names, if it names one.
-    pub fn from_key(key: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|kind| kind.key() == key)
-    }
-
-    /// The name of the kind as it appears in the file (`[[organisation]]`).
-    pub fn key(self) -> &'static str {
-        match self {
-            Kind::Organisation => "organisation",
-            Kind::Individual => "individual",
-        }
-    }
-}
-
-/// A string field as written in the file, with the byte range of its value,
-/// so that every later complaint can point at the exact line and column.
+/// Where an entry is in its file: byte ranges of its `[[kind]]` header and
+/// of each field's value, so that every complaint can point at the exact
+/// line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub value: String,
-    pub span: Range<usize>,
+pub struct Spans {
+    pub header: Range<usize>,
+    pub name: Range<usize>,
+    pub affiliation: Option<Range<usize>>,
+    pub url: Option<Range<usize>>,
+    pub sort_as: Option<Range<usize>>,
 }
 
-/// One signatory, as validated.
-#[derive(Debug, Clone)]
-pub struct Signatory {
-    pub kind: Kind,
-    pub name: Field,
-    pub affiliation: Option<Field>,
-    pub url: Option<Field>,
-    pub sort_as: Option<Field>,
-    /// The byte range of the entry's `[[kind]]` header.
-    pub span: Range<usize>,
-}
-
-impl Signatory {
-    /// The key the list is ordered by: an organisation's name; an
-    /// individual's `sort_as`, or else the last word of the name.
-    pub fn sort_key(&self) -> &str {
-        match self.kind {
-            Kind::Organisation => &self.name.value,
-            Kind::Individual => match &self.sort_as {
-                Some(key) => &key.value,
-                None => last_word(&self.name.value),
-            },
+impl Spans {
+    /// Where the value of field `key` is, if the entry has it.
+    pub fn of(&self, key: &str) -> Option<Range<usize>> {
+        match key {
+            field::NAME => Some(self.name.clone()),
+            field::AFFILIATION => self.affiliation.clone(),
+            field::URL => self.url.clone(),
+            field::SORT_AS => self.sort_as.clone(),
+            _ => None,
         }
     }
 
-    /// Every text field with its name, in the order they are printed.
-    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &Field)> {
-        [
-            (field::NAME, Some(&self.name)),
-            (field::AFFILIATION, self.affiliation.as_ref()),
-            (field::URL, self.url.as_ref()),
-            (field::SORT_AS, self.sort_as.as_ref()),
-        ]
-        .into_iter()
-        .filter_map(|(key, field)| field.map(|f| (key, f)))
+    /// Where the entry's last value ends.
+    pub fn end(&self) -> usize {
+        [Some(&self.name), self.affiliation.as_ref(), self.url.as_ref(), self.sort_as.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|span| span.end)
+            .max()
+            .unwrap_or(self.header.end)
     }
 }
 
-/// The last whitespace-separated word of a name (the default surname).
-pub fn last_word(name: &str) -> &str {
-    name.split_whitespace().next_back().unwrap_or(name)
-}
-
-/// Each entry whose name has the same `key` as an earlier entry's, paired
-/// with the first entry that had it.
-pub fn same_key(
-    entries: &[Signatory],
-    key: impl Fn(&str) -> String,
-) -> Vec<(&Signatory, &Signatory)> {
-    let mut first: std::collections::HashMap<String, &Signatory> = Default::default();
+/// The index of each entry whose name has the same `key` as an earlier
+/// entry's, paired with the index of the first entry that had it.
+pub fn same_key(entries: &[Signatory], key: impl Fn(&str) -> String) -> Vec<(usize, usize)> {
+    let mut first: std::collections::HashMap<String, usize> = Default::default();
     let mut pairs = Vec::new();
-    for entry in entries {
-        match first.entry(key(&entry.name.value)) {
-            std::collections::hash_map::Entry::Occupied(seen) => pairs.push((entry, *seen.get())),
+    for (i, entry) in entries.iter().enumerate() {
+        match first.entry(key(&entry.name)) {
+            std::collections::hash_map::Entry::Occupied(seen) => pairs.push((i, *seen.get())),
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(entry);
+                slot.insert(i);
             }
         }
     }
@@ -185,6 +100,20 @@ impl std::fmt::Display for Counts {
     }
 }
 
+impl Counts {
+    /// The counts of these entries.
+    pub fn of<'a>(entries: impl IntoIterator<Item = &'a Signatory>) -> Self {
+        let (mut organisations, mut individuals) = (0, 0);
+        for entry in entries {
+            match entry.kind {
+                Kind::Organisation => organisations += 1,
+                Kind::Individual => individuals += 1,
+            }
+        }
+        Counts { total: organisations + individuals, organisations, individuals }
+    }
+}
+
 /// The validated contents of a signatories file, in file order.
 #[derive(Debug, Clone)]
 pub struct Signatories {
@@ -194,19 +123,23 @@ pub struct Signatories {
     /// Whether the file began with a byte-order mark, kept when it is edited.
     pub bom: bool,
     pub entries: Vec<Signatory>,
+    /// Where each entry is in `source`, by index of `entries`.
+    pub spans: Vec<Spans>,
     /// Those who signed and then withdrew: never printed, and not added
     /// again by a later `add` or `import`.
     pub withdrawn: Vec<Withdrawal>,
+    /// Where every value of the file is (entries' and withdrawals'), in
+    /// file order: text that is data, never a comment.
+    pub values: Vec<Range<usize>>,
 }
 
 /// A signatory who withdrew, as recorded in `[[withdrawn]]`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Withdrawal {
-    pub name: Field,
+    pub name: String,
     /// YYYY-MM-DD.
-    pub date: Field,
-    pub reason: Option<Field>,
-    pub span: Range<usize>,
+    pub date: String,
+    pub reason: Option<String>,
 }
 
 impl Signatories {
@@ -217,18 +150,18 @@ impl Signatories {
     }
 
     pub fn counts(&self) -> Counts {
-        let organisations = self.entries.iter().filter(|s| s.kind == Kind::Organisation).count();
-        Counts {
-            total: self.entries.len(),
-            organisations,
-            individuals: self.entries.len() - organisations,
-        }
+        Counts::of(&self.entries)
+    }
+
+    /// Each entry with where it is in the file.
+    pub fn located(&self) -> impl Iterator<Item = (&Signatory, &Spans)> {
+        self.entries.iter().zip(&self.spans)
     }
 
     /// The withdrawal of someone whose name folds like `name`, if recorded.
     pub fn withdrawal(&self, name: &str) -> Option<&Withdrawal> {
         let folded = fold(name);
-        self.withdrawn.iter().find(|w| fold(&w.name.value) == folded)
+        self.withdrawn.iter().find(|w| fold(&w.name) == folded)
     }
 
     /// The entries in the order the letter prints them.

@@ -276,3 +276,232 @@ fn crlf_and_byte_order_mark_survive_every_edit() {
     assert!(!text.replace("\r\n", "").contains('\n'), "a line lost its CR:\n{text:?}");
     assert!(text.contains("New Person") && text.contains("Jane Doe"));
 }
+
+#[test]
+fn a_withdrawal_blocks_every_form_of_the_name() {
+    let (s, _) = scratch();
+    for (kind, name) in [
+        ("--individual", "Professor Subhajit Basu"),
+        ("--individual", "Jean-Luc Picard"),
+        ("--organisation", "ARTICLE 19"),
+    ] {
+        s.run(&["signatories", "add", kind, name]).ok();
+        s.run(&["signatories", "remove", name, "--withdrawn", "--on", "2025-02-15"]).ok();
+    }
+    let before = s.read("signatories.toml");
+    for name in
+        ["Prof. Subhajit Basu", "Subhajit Basu", "Subhajit-Basu", "Basu.", "Subhajit B\u{0430}su"]
+    {
+        s.run(&["signatories", "add", "--individual", name])
+            .refused(1, "\"Professor Subhajit Basu\" withdrew on 2025-02-15");
+        assert_eq!(s.read("signatories.toml"), before, "{name} was added");
+    }
+    s.write("again.csv", "Name\nJean Luc Picard\n");
+    let run = s.run(&["signatories", "import", "again.csv"]).ok();
+    assert!(
+        run.stdout.contains("skipped \"Jean Luc Picard\": \"Jean-Luc Picard\" withdrew on"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(s.read("signatories.toml"), before, "the import added a withdrawn name");
+    s.run(&["signatories", "edit", "Access Now", "--name", "Article-19"])
+        .refused(1, "\"ARTICLE 19\" withdrew on 2025-02-15");
+    assert_eq!(s.read("signatories.toml"), before);
+    // They may sign again.
+    s.run(&["signatories", "add", "--individual", "Subhajit Basu", "--force"]).ok();
+    s.run(&["signatories", "edit", "Access Now", "--name", "Article-19", "--force"]).ok();
+    assert!(s.read("signatories.toml").contains("name = \"Subhajit Basu\""));
+}
+
+#[test]
+fn an_invisible_joiner_does_not_make_a_new_name() {
+    let (s, list) = scratch();
+    s.run(&["signatories", "add", "--individual", "Jane Doe"]).ok();
+    let before = s.read("signatories.toml");
+    s.run(&["signatories", "add", "--individual", "Jane\u{200d}Doe"])
+        .refused(1, "looks like \"Jane Doe\"");
+    assert_eq!(s.read("signatories.toml"), before);
+    s.write("joined.csv", "Name,Type\nAccess\u{200d}Now,Organisation\n");
+    let run = s.run(&["signatories", "import", "joined.csv"]).ok();
+    assert!(run.stdout.contains("looks like \"Access Now\""), "{}", run.stdout);
+    assert_eq!(s.read("signatories.toml"), before);
+    // Written into the file by hand, `check` finds it.
+    s.write(
+        "signatories.toml",
+        &format!("{list}\n[[organisation]]\nname = \"Access\u{200b}Now\"\n"),
+    );
+    s.run(&["check", "--date", "2025-02-13"]).refused(1, "[near-duplicate]");
+}
+
+#[test]
+fn a_lint_marker_inside_a_value_allows_nothing() {
+    let (s, list) = scratch();
+    s.write(
+        "form.csv",
+        "Name,Affiliation\nM\u{0430}rta Smith,\"Uni # openletter: allow(mixed-script)\"\n",
+    );
+    s.run(&["signatories", "import", "form.csv"]).ok();
+    let check = s.run(&["check", "--date", "2025-02-13"]).refused(1, "[mixed-script]");
+    assert!(check.stderr.contains("M\u{0430}rta"), "{}", check.stderr);
+    s.write(
+        "signatories.toml",
+        &format!(
+            "{list}\n[[individual]]\nname = \"B\u{0435}a Beta # openletter: allow(mixed-script)\"\n"
+        ),
+    );
+    s.run(&["check", "--date", "2025-02-13"]).refused(1, "[mixed-script]");
+    // A comment still allows it.
+    s.write(
+        "signatories.toml",
+        &format!(
+            "{list}\n[[individual]]\nname = \"B\u{0435}a Beta\" # openletter: allow(mixed-script)\n"
+        ),
+    );
+    s.run(&["check", "--date", "2025-02-13"]).ok();
+}
+
+#[test]
+fn an_organisation_row_without_the_organisation_is_rejected() {
+    let (s, _) = scratch();
+    s.write(
+        "orgs.csv",
+        "Full name,Organisation,Signing as\nSam Contact,,Organisation\nAnn Alpha,Open Org,Organisation\n",
+    );
+    let run = s.run(&["signatories", "import", "orgs.csv"]).fails(1);
+    assert!(
+        run.stdout.contains(
+            "orgs.csv:2: rejected: the organisation column (column 2) is empty; \"Sam Contact\""
+        ),
+        "{}",
+        run.stdout
+    );
+    let toml = s.read("signatories.toml");
+    assert!(!toml.contains("Sam Contact") && toml.contains("name = \"Open Org\""), "{toml}");
+}
+
+#[test]
+fn a_csv_with_lone_carriage_returns_reads_each_as_a_line_end() {
+    let (s, _) = scratch();
+    s.write(
+        "mac.csv",
+        "Name,Affiliation\rAnn Alpha,Uni A\rBo Beta,\"Dept\rUni B\"\rCy Gamma,Uni C\r",
+    );
+    let run = s.run(&["signatories", "import", "mac.csv"]).fails(1);
+    assert!(run.stdout.contains("mac.csv:2: added individual \"Ann Alpha\""), "{}", run.stdout);
+    assert!(run.stdout.contains("mac.csv:3: rejected: \"Bo Beta\""), "{}", run.stdout);
+    assert!(run.stdout.contains("mac.csv:5: added individual \"Cy Gamma\""), "{}", run.stdout);
+    assert!(run.stdout.contains("2 added, 0 skipped, 1 rejected"), "{}", run.stdout);
+    assert!(s.read("signatories.toml").contains("name = \"Cy Gamma\"\naffiliation = \"Uni C\""));
+}
+
+#[test]
+fn import_refuses_what_it_would_have_to_guess() {
+    let (s, list) = scratch();
+    let unchanged = |s: &Scratch| assert_eq!(s.read("signatories.toml"), list);
+    // Two name columns: both named, and the flag that chooses.
+    s.write("two.csv", "Full name,Name,Type\nAnn Alpha,Ann,Individual\n");
+    s.run(&["signatories", "import", "two.csv"]).refused(
+        2,
+        "has 2 name columns: \"Full name\" (column 1) and \"Name\" (column 2); \
+         say which to use, as in --name-column \"Full name\"",
+    );
+    unchanged(&s);
+    let run = s.run(&["signatories", "import", "two.csv", "--name-column", "Full name"]).ok();
+    assert!(run.stdout.contains("added individual \"Ann Alpha\""), "{}", run.stdout);
+    s.write("signatories.toml", &list);
+    // Duplicate headers: no flag can choose between them.
+    s.write("dup.csv", "Name,Affiliation,Name\nAnn Alpha,Uni,Other\n");
+    s.run(&["signatories", "import", "dup.csv"])
+        .refused(2, "\"Name\" (column 1) and \"Name\" (column 3); rename one");
+    unchanged(&s);
+    // Mixed separators: the row is not taken as one name.
+    s.write("mixed.csv", "Name,Affiliation\nMix One;Org A\nAnn Alpha,Uni\n");
+    let run = s.run(&["signatories", "import", "mixed.csv"]).fails(1);
+    assert!(
+        run.stdout.contains("mixed.csv:2: rejected: the row has 1 of the header's 2 columns")
+            && run
+                .stdout
+                .contains("separated by semicolons while the header is separated by commas"),
+        "{}",
+        run.stdout
+    );
+    assert!(!s.read("signatories.toml").contains("Mix One"));
+    s.write("signatories.toml", &list);
+    // Formulas start with `-` too, or a tab or carriage return.
+    s.write("formula.csv", "Name,Affiliation\n-1+1,Uni\n\"\t=cmd\",Uni\nOk Person,\"\rx\"\n");
+    let run = s.run(&["signatories", "import", "formula.csv"]).fails(1);
+    assert!(
+        run.stdout.contains(
+            "formula.csv:2: rejected: \"-1+1\": `name` starts like a spreadsheet formula"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("formula.csv:3: rejected: column 1 starts with a tab"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("formula.csv:4: rejected: column 2 starts with a tab"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("0 added"), "{}", run.stdout);
+    unchanged(&s);
+    // A huge field is refused without being echoed whole.
+    let huge = "x".repeat(1_000_000);
+    s.write("huge.csv", &format!("Name,Type\n{huge},Individual\nAnn Alpha,{huge}\n"));
+    let run = s.run(&["signatories", "import", "huge.csv"]).fails(1);
+    assert!(run.stdout.len() < 2_000, "{} bytes echoed", run.stdout.len());
+    assert!(run.stdout.contains("(1000000 characters in all)"), "{}", run.stdout);
+    unchanged(&s);
+    // UTF-32 is named as such.
+    let utf32: Vec<u8> =
+        "\u{feff}Name\nAnn Alpha\n".chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+    std::fs::write(s.path("wide.csv"), &utf32).unwrap();
+    s.run(&["signatories", "import", "wide.csv"])
+        .refused(2, "it is UTF-32, which is not read; save it as UTF-8");
+    std::fs::write(s.path("wide.csv"), &utf32[4..]).unwrap();
+    s.run(&["signatories", "import", "wide.csv"]).refused(2, "UTF-32");
+    unchanged(&s);
+}
+
+#[test]
+fn a_read_only_list_is_said_to_be_not_writable() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let (s, list) = scratch();
+    std::fs::set_permissions(s.path("signatories.toml"), PermissionsExt::from_mode(0o444)).unwrap();
+    let mut command = s.command(&["signatories", "add", "--individual", "New Person"]);
+    // Root may write any file: run as nobody, for whom the mode holds.
+    if unsafe { geteuid() } == 0 {
+        command.uid(65534).gid(65534);
+    }
+    let run = crate::common::Run::from(command.output().unwrap())
+        .refused(1, "nothing changed: `signatories.toml` can be read but not written");
+    assert!(!run.stderr.contains("cannot read"), "{}", run.stderr);
+    assert_eq!(s.read("signatories.toml"), list);
+}
+
+unsafe extern "C" {
+    fn geteuid() -> u32;
+}
+
+#[test]
+fn a_utf16_list_is_named_as_such_and_no_nul_is_echoed() {
+    let (s, list) = scratch();
+    let utf16: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain(list.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    std::fs::write(s.path("signatories.toml"), &utf16).unwrap();
+    for args in [&["signatories", "add", "--individual", "New Person"][..], &["build"][..]] {
+        let run = s.run(args).refused(2, "the file is UTF-16, not UTF-8");
+        assert!(run.stderr.contains("save the file as UTF-8"), "{}", run.stderr);
+        assert!(!run.stderr.contains("Latin-1"), "{}", run.stderr);
+        assert!(!run.stderr.contains('\0') && !run.stderr.contains("\\0"), "{}", run.stderr);
+        assert!(!run.stderr.contains("\\u{0}"), "{}", run.stderr);
+    }
+    let without_mark: Vec<u8> = list.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(s.path("signatories.toml"), &without_mark).unwrap();
+    s.run(&["signatories", "list"]).refused(2, "the file is UTF-16, not UTF-8");
+}

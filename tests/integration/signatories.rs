@@ -131,12 +131,12 @@ fn import_adds_new_rows_skips_duplicates_and_rejects_bad_rows() {
     }
     csv.push_str("2025-02-14,Bruce Schneier,Harvard,Individual,\n");
     csv.push_str("2025-02-14,Prof Bruce Schneier,Harvard,Individual,\n");
-    csv.push_str("2025-02-14,access now,,Organisation,\n");
-    csv.push_str("2025-02-14,The Tor Project Inc,,organization,\n");
+    csv.push_str("2025-02-14,A Contact,access now,Organisation,\n");
+    csv.push_str("2025-02-14,A Contact,The Tor Project Inc,organization,\n");
     csv.push_str("2025-02-14,Person Number03,Elsewhere,Individual,\n");
     csv.push_str("2025-02-14,,Nobody,Individual,\n");
     csv.push_str("2025-02-14,Bad Kind,X,robot,\n");
-    csv.push_str("2025-02-14,Bad Url Org,,Organisation,not a url\n");
+    csv.push_str("2025-02-14,A Contact,Bad Url Org,Organisation,not a url\n");
     csv.push_str("2025-02-14,𒀭𒈗,Uruk,Individual,\n");
     csv.push_str("2025-02-14,\"Quoted, Name\",\"Dept, Uni\",Individual,\n");
     s.write("signups.csv", &csv);

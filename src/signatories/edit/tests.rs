@@ -2,19 +2,14 @@
 //! edits and removes keeps every untouched entry and comment.
 
 use super::*;
+use crate::signatories::load::parse;
 
 fn editor(text: &str) -> Editor {
     Editor::from_list(parse(Path::new("s.toml"), text.into()).unwrap()).unwrap()
 }
 
-fn individual(name: &str) -> NewEntry {
-    NewEntry {
-        kind: Kind::Individual,
-        name: name.into(),
-        affiliation: None,
-        url: None,
-        sort_as: None,
-    }
+fn individual(name: &str) -> Signatory {
+    Signatory::new(Kind::Individual, name)
 }
 
 const FILE: &str = "# header\n\n# --- People ---\n\n[[individual]]\nname = \"Ann Alpha\" # first\n\n# a note on Cy\n[[individual]]\nname = \"Cy Gamma\"\n\n# trailing\n";
@@ -90,7 +85,7 @@ fn refuses_duplicates_and_near_duplicates() {
     assert!(matches!(e.add(individual("ANN  ALPHA"), false), Err(Refusal::Duplicate { .. })));
     assert!(matches!(
         e.add(individual("Dr Ann Alpha"), false),
-        Err(Refusal::NearDuplicate { line: 5, .. })
+        Err(Refusal::NearDuplicate { line: Some(5), .. })
     ));
     e.add(individual("Dr Ann Alpha"), true).unwrap();
     assert_eq!(e.render().unwrap().source.matches("Ann Alpha").count(), 2);
@@ -122,9 +117,9 @@ fn edits_in_place_keeping_comments_and_position() {
 fn a_withdrawal_is_recorded_and_refuses_the_name_again() {
     let mut e = editor(FILE);
     e.withdraw("Cy Gamma", "2025-02-14", Some("asked by e-mail")).unwrap();
-    let saved = e.render().unwrap();
+    let saved = parse(Path::new("s.toml"), e.render().unwrap().source).unwrap();
     assert_eq!(saved.entries.len(), 1);
-    assert_eq!(saved.withdrawn[0].name.value, "Cy Gamma");
+    assert_eq!(saved.withdrawn[0].name, "Cy Gamma");
     assert!(saved.source.contains("[[withdrawn]]\nname = \"Cy Gamma\"\ndate = \"2025-02-14\""));
     let mut e = Editor::from_list(saved).unwrap();
     let refusal = e.add(individual("CY  GAMMA"), false).unwrap_err();
@@ -222,8 +217,7 @@ fn any_sequence_of_edits_keeps_every_other_entry_and_comment() {
             let before = current.clone();
             current = e.render().unwrap().source;
             let list = parse(Path::new("s.toml"), current.clone()).unwrap();
-            let mut listed: Vec<String> =
-                list.entries.iter().map(|s| s.name.value.clone()).collect();
+            let mut listed: Vec<String> = list.entries.iter().map(|s| s.name.clone()).collect();
             listed.sort();
             let mut want = names.clone();
             want.sort();
@@ -270,4 +264,52 @@ fn any_sequence_of_edits_keeps_every_other_entry_and_comment() {
             assert!(!current.contains(&format!("\"{name}\"")), "seed {seed}: {name} stayed");
         }
     }
+}
+
+#[test]
+fn a_name_added_twice_in_one_run_is_refused_the_second_time() {
+    let mut e = editor(FILE);
+    e.add(individual("Bea Beta"), false).unwrap();
+    let refusal = e.add(individual("bea beta"), false).unwrap_err();
+    assert!(matches!(refusal, Refusal::Duplicate { line: None, .. }), "{refusal:?}");
+    assert!(refusal.to_string().contains("added earlier in this run"), "{refusal}");
+    assert_eq!(e.counts().individuals, 3);
+}
+
+#[test]
+fn a_removal_says_the_line_the_entry_was_on() {
+    let mut e = editor(FILE);
+    let removed = e.remove("Cy Gamma").unwrap();
+    assert_eq!((removed.entry.name.as_str(), removed.line), ("Cy Gamma", Some(9)));
+}
+
+#[test]
+fn a_table_lost_in_rendering_is_caught_before_anything_is_written() {
+    let mut e = editor(FILE);
+    e.add(individual("Bea Beta"), false).unwrap();
+    assert_eq!(tables_written(&e.render().unwrap().source, "individual"), 3);
+    // As if rendering had dropped a table the model still holds.
+    e.doc["individual"].as_array_of_tables_mut().unwrap().remove(0);
+    assert!(matches!(e.render(), Err(EditError::Verify(_))));
+}
+
+#[test]
+fn the_line_of_an_added_or_edited_entry() {
+    let mut e = editor(FILE);
+    e.add(individual("Bea \"B\" Beta"), false).unwrap();
+    let changes = Changes { affiliation: Some("Acme".into()), ..Changes::default() };
+    e.edit("Cy Gamma", &changes, false).unwrap();
+    let rendered = e.render().unwrap();
+    let line = |name: &str| e.line_of(&rendered, name).unwrap();
+    let header = |name: &str| {
+        let lines: Vec<&str> = rendered.source.lines().collect();
+        lines[line(name) - 1..].iter().take(2).copied().collect::<Vec<_>>().join("\n")
+    };
+    let bea = header("Bea \"B\" Beta");
+    assert!(bea.starts_with("[[individual]]\nname = ") && bea.contains("Bea \"B\" Beta"), "{bea}");
+    assert!(
+        header("Cy Gamma").starts_with("[[individual]]\nname = \"Cy Gamma\""),
+        "{}",
+        header("Cy Gamma")
+    );
 }

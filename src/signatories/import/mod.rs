@@ -1,0 +1,234 @@
+//! Reading a sign-on form's export (CSV from Google Forms, Microsoft Forms,
+//! Typeform, a spreadsheet) into entries to add.
+//!
+//! Exports come as they come: comma, semicolon or tab separated; UTF-8 with
+//! or without a byte-order mark, UTF-16, or Windows-1252 from an older
+//! spreadsheet; LF or CRLF. Line numbers are the file's physical lines. A
+//! row that cannot be read is rejected with its line and the reason, and
+//! the rows after it still import: a quote left open never swallows them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::{Kind, Signatory};
+use crate::files::{self, ReadError};
+
+mod columns;
+mod decode;
+mod records;
+mod vocabulary;
+
+pub use columns::Columns;
+use columns::Found;
+use decode::decode;
+use records::{Records, detect_delimiter};
+
+/// How to read the file.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    pub columns: Columns,
+    /// The field separator; detected from the header when not given.
+    pub delimiter: Option<char>,
+    /// Kind values the form uses beyond the known ones, lower-cased.
+    pub kind_map: Vec<(String, Kind)>,
+}
+
+/// A row that became an entry to add, with the line it starts on.
+pub struct Row {
+    pub line: usize,
+    pub entry: Signatory,
+}
+
+/// A row that cannot be an entry, and why.
+pub struct Rejected {
+    pub line: usize,
+    pub why: String,
+}
+
+/// What a file held.
+pub struct Table {
+    pub rows: Vec<Row>,
+    pub rejected: Vec<Rejected>,
+    /// How the file was decoded, when that is worth saying.
+    pub encoding_note: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum ImportError {
+    Read {
+        path: PathBuf,
+        error: ReadError,
+    },
+    Encoding {
+        path: PathBuf,
+        why: String,
+    },
+    Empty {
+        path: PathBuf,
+    },
+    NoColumn {
+        path: PathBuf,
+        what: &'static str,
+        wanted: String,
+        headers: Vec<String>,
+    },
+    /// Several columns could be the one meant: (1-based index, header);
+    /// `alike` when their headers are the same, so no flag can choose.
+    TwoColumns {
+        path: PathBuf,
+        what: &'static str,
+        alike: bool,
+        columns: Vec<(usize, String)>,
+    },
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            ImportError::Read { path, error } => {
+                write!(f, "cannot read `{}`: {error}", path.display())
+            }
+            ImportError::Encoding { path, why } => {
+                write!(f, "cannot read `{}`: {why}", path.display())
+            }
+            ImportError::Empty { path } => write!(f, "`{}` has no header row", path.display()),
+            ImportError::NoColumn { path, what, wanted, headers } => write!(
+                f,
+                "`{}` has no {what} column ({wanted}); its headers are: {}",
+                path.display(),
+                headers.join(", ")
+            ),
+            ImportError::TwoColumns { path, what, alike, columns } => {
+                let list = columns
+                    .iter()
+                    .map(|(i, header)| format!("\"{}\" (column {i})", shorten(header)))
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                let path = path.display();
+                if *alike {
+                    write!(
+                        f,
+                        "`{path}` has {} columns headed alike: {list}; rename one",
+                        columns.len()
+                    )
+                } else {
+                    let flag = match *what {
+                        "sort" => "--sort-column".to_owned(),
+                        what => format!("--{what}-column"),
+                    };
+                    let first = &columns[0].1;
+                    write!(
+                        f,
+                        "`{path}` has {} {what} columns: {list}; say which to use, as in \
+                         {flag} \"{}\"",
+                        columns.len(),
+                        shorten(first)
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// Reads every row; rows that cannot be entries are returned as rejected.
+pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
+    let bytes = files::read_regular(path)
+        .map_err(|error| ImportError::Read { path: path.to_owned(), error })?;
+    let (text, encoding_note) =
+        decode(&bytes).map_err(|why| ImportError::Encoding { path: path.to_owned(), why })?;
+    let encoding_note =
+        encoding_note.map(|e| format!("`{}` is not UTF-8: read as {e}", path.display()));
+    let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&text));
+    let mut records = Records { text: &text, pos: 0, line: 1, delimiter, width: 0 };
+    let header = loop {
+        match records.next() {
+            None => return Err(ImportError::Empty { path: path.to_owned() }),
+            Some(Ok(record)) if record.fields.iter().all(|f| f.trim().is_empty()) => continue,
+            Some(Ok(record)) => break record.fields,
+            Some(Err(_)) => return Err(ImportError::Empty { path: path.to_owned() }),
+        }
+    };
+    records.width = header.len();
+    let headers: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+    let columns = Found::find(path, &headers, &options.columns)?;
+
+    let mut table = Table { rows: Vec::new(), rejected: Vec::new(), encoding_note };
+    let width = records.width;
+    for record in records {
+        let record = match record {
+            Ok(record) => record,
+            Err(rejected) => {
+                table.rejected.push(rejected);
+                continue;
+            }
+        };
+        if record.fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if record.fields.len() < width
+            && let Some(other) = record.other_delimiter
+        {
+            let why = format!(
+                "the row has {} of the header's {} columns and holds {}: it seems separated \
+                 by {} while the header is separated by {} (--delimiter chooses one)",
+                record.fields.len(),
+                width,
+                describe_delimiter(other),
+                describe_delimiter(other),
+                describe_delimiter(delimiter)
+            );
+            table.rejected.push(Rejected { line: record.line, why });
+            continue;
+        }
+        match columns.entry(&record.fields, &options.kind_map) {
+            Ok(entry) => match entry.problem().or_else(|| suspicious(&entry)) {
+                Some(why) => table.rejected.push(Rejected {
+                    line: record.line,
+                    why: format!("\"{}\": {why}", shorten(&entry.name).escape_debug()),
+                }),
+                None => table.rows.push(Row { line: record.line, entry }),
+            },
+            Err(why) => table.rejected.push(Rejected { line: record.line, why }),
+        }
+    }
+    Ok(table)
+}
+
+/// Why a row's text should not be taken from a form unseen: a value a
+/// spreadsheet would run as a formula, or a bidirectional control that
+/// makes a name display other than it reads. (`check` reports them too.)
+fn suspicious(entry: &Signatory) -> Option<String> {
+    entry.fields().find_map(|(key, text)| {
+        if super::starts_like_formula(text) {
+            Some(format!("`{key}` starts like a spreadsheet formula"))
+        } else {
+            text.chars()
+                .find(|c| super::fold::is_bidi_control(*c))
+                .map(|c| format!("`{key}` has a bidirectional control (U+{:04X})", c as u32))
+        }
+    })
+}
+
+/// A separator as a message names it.
+fn describe_delimiter(delimiter: char) -> &'static str {
+    match delimiter {
+        ',' => "commas",
+        ';' => "semicolons",
+        '\t' => "tabs",
+        _ => "another character",
+    }
+}
+
+/// The characters of a value a message shows: a pasted page is not echoed
+/// whole.
+const SHOWN_CHARS: usize = 80;
+
+/// `text`, cut to its first [`SHOWN_CHARS`] characters if longer, saying so.
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        None => text.to_owned(),
+        Some((cut, _)) => {
+            format!("{}… ({} characters in all)", &text[..cut], text.chars().count())
+        }
+    }
+}
