@@ -13,42 +13,37 @@ use icu_normalizer::DecomposingNormalizerBorrowed;
 /// characters and spacing: "  Sofía   CELI " and "sofia celi", "Łukasz
 /// Ørsted" and "Lukasz Orsted", "O’Brien" and "O'Brien" fold alike.
 pub fn fold(name: &str) -> String {
+    // Most names are ASCII, which has no accents, ligatures or invisible
+    // characters to fold: the normaliser is skipped for them, as every entry
+    // of a list is folded when it is read or edited.
     if name.is_ascii() {
-        return fold_ascii(name);
+        return fold_words(name.chars(), name.len(), |c, out| {
+            out.push(if is_apostrophe(c) { '\'' } else { c.to_ascii_lowercase() });
+        });
     }
     // Compatibility decomposition also splits ligatures (ﬁ) and wide forms.
     let nfkd = DecomposingNormalizerBorrowed::new_nfkd();
     let decomposed = nfkd.normalize(name);
-    let mut out = String::with_capacity(name.len());
-    let mut space = false;
-    for c in decomposed.chars() {
-        if is_combining_mark(c) || is_invisible(c) {
-            continue;
-        }
-        if c.is_whitespace() {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
+    let kept = decomposed.chars().filter(|&c| !is_combining_mark(c) && !is_invisible(c));
+    fold_words(kept, name.len(), |c, out| {
         let c = if is_apostrophe(c) { '\'' } else { c };
         match latin_ascii(c) {
             Some(ascii) => out.extend(ascii.chars().flat_map(char::to_lowercase)),
             None => out.extend(c.to_lowercase()),
         }
-    }
-    out
+    })
 }
 
-/// [`fold`] of an ASCII name, which has no accents, ligatures or
-/// invisible characters to fold: most names, folded for every entry of a
-/// list when it is read or edited.
-fn fold_ascii(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+/// The words of `chars`, each character written by `write`, one space
+/// between words whatever the spacing was.
+fn fold_words(
+    chars: impl Iterator<Item = char>,
+    capacity: usize,
+    mut write: impl FnMut(char, &mut String),
+) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut space = false;
-    for c in name.chars() {
+    for c in chars {
         if c.is_whitespace() {
             space = !out.is_empty();
             continue;
@@ -57,7 +52,7 @@ fn fold_ascii(name: &str) -> String {
             out.push(' ');
             space = false;
         }
-        out.push(if is_apostrophe(c) { '\'' } else { c.to_ascii_lowercase() });
+        write(c, &mut out);
     }
     out
 }

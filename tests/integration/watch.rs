@@ -12,13 +12,7 @@ use crate::pdf::Pdf;
 #[test]
 fn rebuilds_on_every_change_and_keeps_the_last_good_pdf() {
     let s = Scratch::new();
-    let mut guard = Guard(
-        s.command(&["watch", "--date", "2025-02-13", "-o", "live.pdf"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut guard = watching(&mut s.command(&WATCH), Stdio::piped());
     let child = &mut guard.0;
     let (tx, lines) = mpsc::channel();
     let stdout = child.stdout.take().unwrap();
@@ -78,6 +72,14 @@ fn rebuilds_on_every_change_and_keeps_the_last_good_pdf() {
     assert!(stderr.contains("stopped watching"), "{stderr}");
 }
 
+/// `watch` of the scratch letter, as the tests run it.
+const WATCH: [&str; 5] = ["watch", "--date", "2025-02-13", "-o", "live.pdf"];
+
+/// Starts `command` with stdout as given and stderr piped; the guard ends it.
+fn watching(command: &mut Command, stdout: Stdio) -> Guard {
+    Guard(command.stdout(stdout).stderr(Stdio::piped()).spawn().unwrap())
+}
+
 /// Sends Ctrl-C's signal to a process.
 fn interrupt(child: &Child) {
     Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
@@ -109,14 +111,8 @@ fn lines_of(stream: impl std::io::Read + Send + 'static) -> mpsc::Receiver<Strin
 #[test]
 fn a_runaway_template_fails_one_build_and_the_watch_goes_on() {
     let s = Scratch::new();
-    let mut guard = Guard(
-        s.command(&["watch", "--date", "2025-02-13", "-o", "live.pdf"])
-            .env("OPENLETTER_MAX_MEMORY", "256M")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut guard =
+        watching(s.command(&WATCH).env("OPENLETTER_MAX_MEMORY", "256M"), Stdio::piped());
     let child = &mut guard.0;
     let lines = lines_of(child.stdout.take().unwrap());
     let errors = lines_of(child.stderr.take().unwrap());
@@ -163,14 +159,7 @@ fn a_second_ctrl_c_stops_a_long_build_at_once() {
     // Minutes of work in very little memory: the default ceiling never bites.
     let endless = "#for i in range(100000) { for j in range(100000) { } }\n";
     s.write("letter/main.typ", &format!("{main}\n{endless}"));
-    let mut guard = Guard(
-        s.command(&["watch", "--date", "2025-02-13", "-o", "live.pdf"])
-            .env_remove("OPENLETTER_MAX_MEMORY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut guard = watching(s.command(&WATCH).env_remove("OPENLETTER_MAX_MEMORY"), Stdio::null());
     let child = &mut guard.0;
     std::thread::sleep(Duration::from_secs(2));
     interrupt(child);
@@ -192,13 +181,7 @@ fn ctrl_c_ends_a_wait_for_another_commands_lock() {
     let held =
         std::fs::File::options().read(true).write(true).open(s.path("signatories.toml")).unwrap();
     held.lock().unwrap();
-    let mut guard = Guard(
-        s.command(&["watch", "--date", "2025-02-13", "-o", "live.pdf"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut guard = watching(&mut s.command(&WATCH), Stdio::null());
     let child = &mut guard.0;
     let lines = lines_of(child.stderr.take().unwrap());
     let said = lines.recv_timeout(Duration::from_secs(20)).expect("watch says it waits");
@@ -217,13 +200,7 @@ fn watch_says_when_the_letter_folder_holds_too_many_files() {
     for i in 0..10_001 {
         std::fs::write(s.path(&format!("letter/many/{i:05}.txt")), "").unwrap();
     }
-    let mut guard = Guard(
-        s.command(&["watch", "--date", "2025-02-13", "-o", "live.pdf"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut guard = watching(&mut s.command(&WATCH), Stdio::null());
     let child = &mut guard.0;
     let status = ends_within(child, Duration::from_secs(60)).expect("watch says it and stops");
     assert_eq!(status.code(), Some(2), "{status:?}");
