@@ -76,8 +76,7 @@ pub fn run(args: &ExportArgs) -> Result<(), Error> {
     project.push((DATA_PATH.trim_start_matches('/').into(), pretty));
     // The fonts this letter is set in, bundled or the project's own, all
     // under `fonts/`.
-    for file in &inputs.fonts.files {
-        let name = std::path::Path::new(&file.name).file_name().expect("a font file has a name");
+    for (file, name) in inputs.fonts.files.iter().zip(inputs.fonts.folder_names()) {
         project.push((std::path::Path::new(PROJECT_FONTS).join(name), file.bytes.to_vec()));
     }
     for (name, text) in LICENCES {

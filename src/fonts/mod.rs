@@ -11,6 +11,7 @@
 
 mod web;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -90,7 +91,39 @@ pub struct Fonts {
     pub files: Vec<FontFile>,
 }
 
+/// `name` as a file name of its own in a `fonts/` folder (a site's, an export's): made safe,
+/// and with `-2`, `-3`, … before its extension when another font's took it
+/// (a project's copy of a bundled font, `My Font.ttf` beside `My-Font.ttf`).
+/// Names are compared without case, as some file systems compare them.
+fn unique(taken: &mut HashSet<String>, name: &str) -> String {
+    let safe = crate::output::file_component(name, "font");
+    let (stem, ext) = match safe.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem.to_owned(), format!(".{ext}")),
+        _ => (safe.clone(), String::new()),
+    };
+    let mut candidate = safe;
+    let mut n = 1;
+    while !taken.insert(candidate.to_lowercase()) {
+        n += 1;
+        candidate = format!("{stem}-{n}{ext}");
+    }
+    candidate
+}
+
 impl Fonts {
+    /// Each font file's name in a `fonts/` folder beside the licences, in
+    /// the order of `files`: no two alike (see [`unique`]).
+    pub fn folder_names(&self) -> Vec<String> {
+        let mut taken: HashSet<String> =
+            LICENCES.iter().map(|(name, _)| name.to_lowercase()).collect();
+        (self.files.iter())
+            .map(|file| {
+                let name = Path::new(&file.name).file_name().unwrap_or_default();
+                unique(&mut taken, &name.to_string_lossy())
+            })
+            .collect()
+    }
+
     fn new(files: Vec<FontFile>) -> Self {
         let fonts: Vec<Font> = files.iter().flat_map(|f| Font::iter(f.bytes.clone())).collect();
         Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts, files }

@@ -10,7 +10,6 @@
 
 mod guard;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -247,44 +246,21 @@ fn links_from(texts: &[(String, String)], current: usize, url: &Option<String>) 
 /// The letter's fonts as the pages' stylesheet declares them, with their
 /// bytes: single-face files only, which browsers can load.
 fn web_fonts(inputs: &Inputs) -> Vec<(WebFont, Vec<u8>)> {
-    let mut taken: HashSet<String> = LICENCES.iter().map(|(name, _)| name.to_lowercase()).collect();
-    inputs
-        .fonts
-        .files
-        .iter()
-        .filter_map(|file| {
+    let names = inputs.fonts.folder_names();
+    (inputs.fonts.files.iter().zip(names))
+        .filter_map(|(file, name)| {
             let mut faces = Font::iter(file.bytes.clone());
             let (font, None) = (faces.next()?, faces.next()) else { return None };
-            let name = Path::new(&file.name).file_name()?.to_string_lossy();
             let variant = font.info().variant;
             let face = WebFont {
                 family: font.info().family.clone(),
                 weight: variant.weight.to_number(),
                 style: if variant.style == FontStyle::Normal { "normal" } else { "italic" },
-                href: format!("{PROJECT_FONTS}/{}", unique(&mut taken, &name)),
+                href: format!("{PROJECT_FONTS}/{name}"),
             };
             Some((face, without_empty_tables(&file.bytes)))
         })
         .collect()
-}
-
-/// `name` as a file name of its own in the site's fonts folder: made safe,
-/// and with `-2`, `-3`, … before its extension when another font's took it
-/// (a project's copy of a bundled font, `My Font.ttf` beside `My-Font.ttf`).
-/// Names are compared without case, as some file systems compare them.
-fn unique(taken: &mut HashSet<String>, name: &str) -> String {
-    let safe = output::file_component(name, "font");
-    let (stem, ext) = match safe.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => (stem.to_owned(), format!(".{ext}")),
-        _ => (safe.clone(), String::new()),
-    };
-    let mut candidate = safe;
-    let mut n = 1;
-    while !taken.insert(candidate.to_lowercase()) {
-        n += 1;
-        candidate = format!("{stem}-{n}{ext}");
-    }
-    candidate
 }
 
 /// What a page's template left for the badge: its words ("239

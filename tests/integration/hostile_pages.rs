@@ -153,6 +153,14 @@ fn web_fonts_of_one_name_get_files_of_their_own() {
     hrefs.dedup();
     assert_eq!(hrefs.len(), count, "two faces share a file: {hrefs:?}");
     assert!(hrefs.iter().any(|h| h == "fonts/NotoSans-Regular-2.ttf"), "{hrefs:?}");
+
+    // An export of the same project keeps both copies too.
+    s.run(&["export-typst", "exp", "--date", "2025-02-13"]).ok();
+    let exported = std::fs::read(s.path("exp/fonts/NotoSans-Regular-2.ttf")).unwrap();
+    assert!(
+        exported == noto
+            || std::fs::read(s.path("exp/fonts/NotoSans-Regular.ttf")).unwrap() == noto
+    );
 }
 
 #[test]
