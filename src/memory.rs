@@ -67,10 +67,9 @@ unsafe impl GlobalAlloc for Counted {
             // The old block stays valid, as a failed `realloc` leaves it.
             return std::ptr::null_mut();
         }
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if new.is_null() {
-            LIVE.fetch_sub(new_size.saturating_sub(old), Relaxed);
-        } else if new_size < old {
+        let new =
+            kept(unsafe { System.realloc(ptr, layout, new_size) }, new_size.saturating_sub(old));
+        if !new.is_null() && new_size < old {
             LIVE.fetch_sub(old - new_size, Relaxed);
         }
         new

@@ -43,18 +43,27 @@ pub fn run(args: &WatchArgs) -> Result<u8, Error> {
             supervise::watch(|| outln!("{} failed; the last good PDF is kept", clock()))
         }
         #[cfg(not(unix))]
-        Role::Watcher => build_on_change(args, None).map(|()| 0),
+        Role::Watcher => build_on_change(args, None, None).map(|()| 0),
         Role::Builder { after } => {
             memory::exit_code_when_out(supervise::OUT_OF_MEMORY);
-            build_on_change(args, after).map(|()| 0)
+            // A builder ends when the watching process that started it is gone.
+            #[cfg(unix)]
+            let parent = Some(std::os::unix::process::parent_id());
+            #[cfg(not(unix))]
+            let parent = None;
+            build_on_change(args, after, parent).map(|()| 0)
         }
     }
 }
 
-/// Builds, then rebuilds on every change until Ctrl-C. A builder started
-/// after one ran out of memory at `after` builds only once a file changes
-/// (or has changed since then).
-fn build_on_change(args: &WatchArgs, after: Option<SystemTime>) -> Result<(), Error> {
+/// Builds, then rebuilds on every change until Ctrl-C (or until the process
+/// `parent` is gone). A builder started after one ran out of memory at
+/// `after` builds only once a file changes (or has changed since then).
+fn build_on_change(
+    args: &WatchArgs,
+    after: Option<SystemTime>,
+    parent: Option<u32>,
+) -> Result<(), Error> {
     signals::stop_at_safe_point();
     let plan::Watch { build: plan, publish: mut site } = plan::Watch::resolve(args)?;
     let source = &plan.source;
@@ -62,7 +71,7 @@ fn build_on_change(args: &WatchArgs, after: Option<SystemTime>) -> Result<(), Er
         letter: source.letter.clone(),
         signatories: source.signatories.clone(),
         shared: Vec::new(),
-        parent: parent_to_follow(),
+        parent,
     };
     // A letter folder too large to look at is refused before anything else.
     let mut snapshot = watched.snapshot()?;
@@ -144,21 +153,14 @@ fn stopped() -> Result<(), Error> {
 /// once a build has read them. (Only they join the snapshot: an edit made
 /// during the build is still seen as a change.)
 fn follow_shared(world: &mut LetterWorld, watched: &mut Watched, snapshot: &mut changes::Snapshot) {
-    let shared: Vec<PathBuf> =
-        world.read_outside(&watched.letter).into_iter().map(PathBuf::from).collect();
-    let new: Vec<PathBuf> =
-        shared.iter().filter(|p| !watched.shared.contains(p)).cloned().collect();
+    // A file stays watched once read: dropping one the letter no longer
+    // reads would make the next look report it as removed, a false change.
+    let new: Vec<PathBuf> = (world.read_outside(&watched.letter).into_iter())
+        .map(PathBuf::from)
+        .filter(|p| !watched.shared.contains(p))
+        .collect();
     snapshot.add_all(&new);
-    watched.shared = shared;
-}
-
-/// A builder ends when the watching process that started it is gone.
-fn parent_to_follow() -> Option<u32> {
-    #[cfg(unix)]
-    if matches!(Role::of_this_process(), Role::Builder { .. }) {
-        return Some(std::os::unix::process::parent_id());
-    }
-    None
+    watched.shared.extend(new);
 }
 
 /// One build, reported in one line; an error is shown and the PDF kept.

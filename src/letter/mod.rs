@@ -226,11 +226,12 @@ fn not_a_file(path: &Path) -> Option<&'static str> {
 pub fn text_root(dir: &Path, text: &Text) -> Result<PathBuf, LetterError> {
     let root = letter_root(dir)?;
     let main = text.file();
-    if let Some(what) = not_a_file(&root.join(&main)) {
+    let is_file = root.join(&main).is_file();
+    if !is_file && let Some(what) = not_a_file(&root.join(&main)) {
         return Err(LetterError::NotAFile { file: dir.join(main), what });
     }
     misspelt_translations(dir, &root)?;
-    if !root.join(&main).is_file() {
+    if !is_file {
         let available = Text::translations(&root)
             .into_iter()
             .filter_map(|t| match t {

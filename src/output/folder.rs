@@ -19,6 +19,7 @@ use std::time::SystemTime;
 use super::mark::{self, Kind, MARK, Mark, Unreadable};
 use super::{Durability, STALE_AFTER, Staged, TEMP_SUFFIX, WriteError, remove_temps_in};
 use crate::files::{self, Access};
+use crate::manifest::sha256;
 
 /// Why a folder was not written.
 #[derive(Debug)]
@@ -130,18 +131,22 @@ fn real_folder(dir: &Path) -> Result<PathBuf, String> {
 fn remove_leftovers(parent: &Path, real: &Path, locked: SystemTime) {
     let Some(name) = real.file_name().map(|n| n.to_string_lossy().into_owned()) else { return };
     let Ok(entries) = fs::read_dir(parent) else { return };
+    let prefixes = [format!(".{name}.new-"), format!(".{name}.old-")];
     for entry in entries.flatten() {
         let entry_name = entry.file_name();
         let entry_name = entry_name.to_string_lossy();
-        let ours =
-            ["new-", "old-"].iter().any(|what| entry_name.starts_with(&format!(".{name}.{what}")))
-                && entry_name.ends_with(TEMP_SUFFIX);
+        let ours = prefixes.iter().any(|prefix| entry_name.starts_with(prefix.as_str()))
+            && entry_name.ends_with(TEMP_SUFFIX);
+        // Only our names are looked at on disk: the parent may be a big folder.
+        if !ours {
+            continue;
+        }
         let before = fs::symlink_metadata(entry.path())
             .ok()
             .filter(fs::Metadata::is_dir)
             .and_then(|meta| meta.modified().ok())
             .is_some_and(|made| made < locked);
-        if ours && before {
+        if before {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -220,7 +225,7 @@ impl Folder<'_> {
             };
             self.check_folders(relative)?;
             let target = self.real.join(relative);
-            let mut hashes = vec![mark::sha256(bytes)];
+            let mut hashes = vec![sha256(bytes)];
             match fs::symlink_metadata(&target) {
                 Err(err) if err.kind() == io::ErrorKind::NotFound => {
                     writes.push((target, bytes));
@@ -237,12 +242,12 @@ impl Folder<'_> {
                     let on_disk = meta.is_file().then(|| files::read_regular(&target).ok());
                     match on_disk.flatten() {
                         Some(on_disk) if on_disk == *bytes => {}
-                        Some(on_disk) if old.wrote(&key, &on_disk) => {
-                            hashes.push(mark::sha256(&on_disk));
-                            writes.push((target, bytes));
-                        }
-                        _ => {
-                            theirs.push(self.shown.join(relative));
+                        on_disk => {
+                            let hash = on_disk.map(|on_disk| sha256(&on_disk));
+                            match hash {
+                                Some(hash) if old.wrote(&key, &hash) => hashes.push(hash),
+                                _ => theirs.push(self.shown.join(relative)),
+                            }
                             writes.push((target, bytes));
                         }
                     }
@@ -276,7 +281,7 @@ impl Folder<'_> {
                 continue;
             }
             match files::read_regular(&target) {
-                Ok(on_disk) if old.wrote(key, &on_disk) => {
+                Ok(on_disk) if old.wrote(key, &sha256(&on_disk)) => {
                     record.files.insert(key.clone(), hashes.clone());
                     stale.push((key.clone(), target));
                 }

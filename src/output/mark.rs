@@ -10,7 +10,6 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The record's file name, in the folder it describes.
 pub const MARK: &str = ".openletter";
@@ -64,9 +63,10 @@ impl Mark {
         Mark { about: ABOUT.to_owned(), kind, files: BTreeMap::new() }
     }
 
-    /// Whether the record says openletter wrote `bytes` at `key`.
-    pub fn wrote(&self, key: &str, bytes: &[u8]) -> bool {
-        self.files.get(key).is_some_and(|hashes| hashes.contains(&sha256(bytes)))
+    /// Whether the record says openletter wrote what has hash `sha256` at
+    /// `key`.
+    pub fn wrote(&self, key: &str, sha256: &str) -> bool {
+        self.files.get(key).is_some_and(|hashes| hashes.iter().any(|h| h == sha256))
     }
 
     pub fn to_json(&self) -> Vec<u8> {
@@ -123,8 +123,4 @@ pub fn relative(key: &str) -> Option<PathBuf> {
 pub fn key(relative: &Path) -> Option<String> {
     let parts: Option<Vec<&str>> = relative.components().map(|c| c.as_os_str().to_str()).collect();
     parts.map(|parts| parts.join("/"))
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -127,8 +127,12 @@ impl Staged {
         let files = std::mem::take(&mut self.files);
         let mut done: Vec<(&Path, Option<PathBuf>)> = Vec::new();
         let mut failed = None;
-        for (temp, path) in &files {
-            let swapped = keep_old(path).and_then(|old| match fs::rename(temp, path) {
+        // The last file's old copy would only be needed if a later rename
+        // failed, and none comes after it.
+        let last = files.len().saturating_sub(1);
+        for (i, (temp, path)) in files.iter().enumerate() {
+            let kept = if i < last { keep_old(path) } else { Ok(None) };
+            let swapped = kept.and_then(|old| match fs::rename(temp, path) {
                 Ok(()) => Ok(old),
                 Err(err) => {
                     if let Some(old) = old {

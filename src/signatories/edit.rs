@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::load::{BOM, WITHDRAWN, parse_bytes, read_locked};
+use super::load::{BOM, WITHDRAWN, parse_bytes, read_locked, with_bom};
 use super::{
     Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
     near_key_folded, near_keys_withdrawn_as, text_problem,
@@ -123,6 +123,21 @@ pub struct Editor {
     shifted: bool,
 }
 
+/// The two forms a name is compared under: [`fold`] and [`near_key`],
+/// folded once for both.
+struct Keys {
+    folded: String,
+    near: String,
+}
+
+impl Keys {
+    fn of(name: &str) -> Self {
+        let folded = fold(name);
+        let near = near_key_folded(name, &folded);
+        Keys { folded, near }
+    }
+}
+
 /// The names listed, by folded and by near-duplicate key, each with where
 /// its entry's header was in the file as read.
 #[derive(Default)]
@@ -165,7 +180,8 @@ impl Editor {
             (list, doc.join().expect("parsing does not panic"))
         });
         let list = list.map_err(EditError::Load)?;
-        let doc = doc.unwrap_or_else(|| document(&list.source))?;
+        // Not UTF-8 (no document) fails the first reading too, above.
+        let doc = doc.expect("a file that parsed is UTF-8")?;
         let mut editor = Self::with_document(list, doc)?;
         editor.lock = Some(lock);
         Ok(editor)
@@ -224,8 +240,8 @@ impl Editor {
             let mut index = Index::default();
             for (s, at) in &self.entries {
                 let seen = (s.name.clone(), *at);
-                let folded = fold(&s.name);
-                index.near.entry(near_key_folded(&s.name, &folded)).or_insert_with(|| seen.clone());
+                let Keys { folded, near } = Keys::of(&s.name);
+                index.near.entry(near).or_insert_with(|| seen.clone());
                 index.folded.entry(folded).or_insert(seen);
             }
             index.withdrawn = (self.withdrawn.iter())
@@ -236,27 +252,24 @@ impl Editor {
         self.index.as_mut().expect("just built")
     }
 
-    /// Whether `name` collides with a listed or withdrawn signatory other
-    /// than `except` (the entry being edited).
-    fn collision(&mut self, name: &str, except: Option<&str>) -> Option<Refusal> {
-        let (folded, near) = (fold(name), near_key(name));
+    /// Whether a name with these [`Keys`] collides with a listed or
+    /// withdrawn signatory other than `except` (the entry being edited).
+    fn collision(&mut self, keys: &Keys, except: Option<&str>) -> Option<Refusal> {
         let except = except.map(fold);
         let index = self.index();
         let other = |hit: Option<&(String, Option<usize>)>| {
-            hit.filter(|(existing, _)| Some(fold(existing)) != except).cloned()
+            hit.filter(|(existing, _)| except.as_ref().is_none_or(|e| *e != fold(existing)))
+                .cloned()
         };
-        let duplicate = other(index.folded.get(&folded));
-        let near_duplicate = other(index.near.get(&near));
-        let withdrawn = (index.withdrawn.iter())
-            .find(|(theirs, _)| near_keys_withdrawn_as(&near, theirs))
-            .map(|(_, (name, date))| Refusal::Withdrawn { name: name.clone(), date: date.clone() });
-        if let Some((existing, at)) = duplicate {
+        if let Some((existing, at)) = other(index.folded.get(&keys.folded)) {
             return Some(Refusal::Duplicate { existing, line: self.line(at) });
         }
-        if let Some((existing, at)) = near_duplicate {
+        if let Some((existing, at)) = other(index.near.get(&keys.near)) {
             return Some(Refusal::NearDuplicate { existing, line: self.line(at) });
         }
-        withdrawn
+        (index.withdrawn.iter())
+            .find(|(theirs, _)| near_keys_withdrawn_as(&keys.near, theirs))
+            .map(|(_, (name, date))| Refusal::Withdrawn { name: name.clone(), date: date.clone() })
     }
 
     /// Adds an entry, to be placed in collated position among its kind. A
@@ -266,7 +279,8 @@ impl Editor {
         if let Some(why) = entry.problem() {
             return Err(Refusal::Invalid(why));
         }
-        match self.collision(&entry.name, None) {
+        let keys = Keys::of(&entry.name);
+        match self.collision(&keys, None) {
             Some(Refusal::NearDuplicate { .. } | Refusal::Withdrawn { .. }) if force => {}
             Some(refusal) => return Err(refusal),
             None => {}
@@ -277,8 +291,8 @@ impl Editor {
         }
         let index = self.index();
         let seen = (entry.name.clone(), None);
-        index.near.entry(near_key(&entry.name)).or_insert_with(|| seen.clone());
-        index.folded.entry(fold(&entry.name)).or_insert(seen);
+        index.near.entry(keys.near).or_insert_with(|| seen.clone());
+        index.folded.entry(keys.folded).or_insert(seen);
         self.pending.push((entry, table));
         self.shifted = true;
         Ok(())
@@ -384,8 +398,9 @@ impl Editor {
         if let Some(why) = new.problem() {
             return Err(Refusal::Invalid(why));
         }
-        if fold(&new.name) != fold(&old.name) {
-            match self.collision(&new.name, Some(&old.name)) {
+        let keys = Keys::of(&new.name);
+        if keys.folded != fold(&old.name) {
+            match self.collision(&keys, Some(&old.name)) {
                 Some(Refusal::NearDuplicate { .. } | Refusal::Withdrawn { .. }) if force => {}
                 Some(refusal) => return Err(refusal),
                 None => {}
@@ -555,8 +570,7 @@ pub struct Rendered {
 impl Rendered {
     /// The bytes to write: the text, with the byte-order mark the file had.
     pub fn bytes(&self) -> Vec<u8> {
-        let bom = if self.bom { BOM } else { "" };
-        [bom.as_bytes(), self.source.as_bytes()].concat()
+        with_bom(self.bom, &self.source)
     }
 }
 

@@ -56,6 +56,12 @@ pub fn read_locked(path: &Path, access: Access) -> Result<Locked, LoadError> {
 /// The byte-order mark some editors put first; not part of the text.
 pub const BOM: &str = "\u{feff}";
 
+/// A list's bytes as written: its text, after the byte-order mark it had.
+pub fn with_bom(bom: bool, text: &str) -> Vec<u8> {
+    let bom = if bom { BOM } else { "" };
+    [bom.as_bytes(), text.as_bytes()].concat()
+}
+
 /// Validates the bytes of a signatories file, which must be UTF-8.
 pub fn parse_bytes(path: &Path, bytes: Vec<u8>) -> Result<Signatories, LoadError> {
     if let Some(source) = utf16(&bytes) {

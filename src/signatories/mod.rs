@@ -145,8 +145,7 @@ pub struct Withdrawal {
 impl Signatories {
     /// The file's bytes as read: the text, with its byte-order mark if it had one.
     pub fn bytes(&self) -> Vec<u8> {
-        let bom = if self.bom { load::BOM } else { "" };
-        [bom.as_bytes(), self.source.as_bytes()].concat()
+        load::with_bom(self.bom, &self.source)
     }
 
     pub fn counts(&self) -> Counts {

@@ -10,6 +10,8 @@
 //! A refusal is a Typst diagnostic on the element's span, so it names the
 //! file, line and column of the letter that made it.
 
+use std::sync::LazyLock;
+
 use typst::diag::SourceDiagnostic;
 use typst::ecow::{EcoString, EcoVec, eco_format};
 use typst::layout::{Frame, FrameItem};
@@ -81,9 +83,10 @@ pub fn check(page: &HtmlDocument, text: FileId, name: &str) -> EcoVec<SourceDiag
 
 fn element(el: &HtmlElement, outer: Span, page: &Page, problems: &mut EcoVec<SourceDiagnostic>) {
     let span = || place(el, outer, page.text);
-    let tag = el.tag.resolve().as_str().to_owned();
-    let math = MATH_ELEMENTS.contains(&tag.as_str());
-    if !math && !ELEMENTS.contains(&tag.as_str()) {
+    let tag = el.tag.resolve();
+    let tag = tag.as_str();
+    let math = MATH_ELEMENTS.contains(&tag);
+    if !math && !ELEMENTS.contains(&tag) {
         problems.push(refusal(
             span(),
             page,
@@ -92,21 +95,18 @@ fn element(el: &HtmlElement, outer: Span, page: &Page, problems: &mut EcoVec<Sou
         return;
     }
     for (attr, value) in el.attrs.0.iter() {
-        let attr = attr.resolve().as_str().to_owned();
-        let why = match kind(&tag, &attr, value, el, math) {
+        let attr = attr.resolve();
+        let attr = attr.as_str();
+        let why = match kind(tag, attr, value, el, math) {
             None => Some(eco_format!(
                 "the attribute `{attr}` of `<{tag}>` cannot be published (event handlers and \
                  attributes that load or refresh are refused)"
             )),
-            Some(kind) => problem(kind, &tag, &attr, value),
+            Some(kind) => problem(kind, tag, attr, value),
         };
         if let Some(why) = why {
             problems.push(refusal(span(), page, why));
         }
-    }
-    let inline = el.css.to_inline().to_string();
-    if let Some(why) = css_problem(&inline) {
-        problems.push(refusal(span(), page, eco_format!("the style of `<{tag}>` {why}")));
     }
     if tag == "style" {
         let text: String = el
@@ -257,20 +257,19 @@ fn shown(value: &str) -> String {
 /// Where a page's relative addresses resolve for these checks: a host no
 /// letter can name for real (`.invalid` is reserved), so that an address
 /// which stays on it stays on the site.
-fn site() -> Url {
-    Url::parse("https://openletter.invalid/page/").expect("a valid address")
-}
+static SITE: LazyLock<Url> =
+    LazyLock::new(|| Url::parse("https://openletter.invalid/page/").expect("a valid address"));
 
 /// Whether an address, resolved as a browser resolves it, stays on the
 /// site (a relative path, a `#fragment`).
 fn is_own(value: &str) -> bool {
-    site().join(value).is_ok_and(|url| url.origin() == site().origin())
+    SITE.join(value).is_ok_and(|url| url.origin() == SITE.origin())
 }
 
 /// Whether a link leads somewhere a reader can safely be sent.
 fn is_link(value: &str) -> bool {
-    site().join(value).is_ok_and(|url| {
-        url.origin() == site().origin()
+    SITE.join(value).is_ok_and(|url| {
+        url.origin() == SITE.origin()
             || (matches!(url.scheme(), "http" | "https") && url.host_str().is_some())
             || matches!(url.scheme(), "mailto" | "tel")
     })

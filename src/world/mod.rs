@@ -130,10 +130,8 @@ impl LetterWorld {
     fn not_utf8(&self, id: FileId) -> FileError {
         let Ok(bytes) = self.files.file(id) else { return FileError::InvalidUtf8 };
         let Err(err) = std::str::from_utf8(&bytes) else { return FileError::InvalidUtf8 };
-        let good = &bytes[..err.valid_up_to()];
-        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
-        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        let good = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default();
+        let (line, column) = crate::signatories::line_col(good, good.len());
         FileError::Other(Some(typst::ecow::eco_format!(
             "`{}` is not UTF-8: byte 0x{:02X} at line {line}, column {column} is not; save it \
              as UTF-8 (it may be Latin-1 or Windows-1252)",
