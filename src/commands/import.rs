@@ -9,7 +9,7 @@ use crate::args::ImportArgs;
 use crate::error::Error;
 use crate::inputs::{refuse_entry, typefaces};
 use crate::signatories::Kind;
-use crate::signatories::edit::{Editor, Refusal};
+use crate::signatories::edit::{Editor, Edits, Refusal};
 use crate::signatories::import::{self, Columns, Options};
 use crate::signatories::{fold, near_key};
 
@@ -41,7 +41,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         note!("note: {note}");
     }
     let typefaces = typefaces(path)?;
-    let mut editor = Editor::open(path)?;
+    let mut editor = Editor::open(path, Edits::Additions)?;
 
     let mut outcomes: Vec<(usize, Outcome)> =
         table.rejected.into_iter().map(|r| (r.line, Outcome::Rejected(r.why))).collect();

@@ -8,7 +8,7 @@ use crate::data;
 use crate::date::LetterDate;
 use crate::error::Error;
 use crate::inputs::{load_signatories, refuse_entry, typefaces};
-use crate::signatories::edit::{Changes, Editor};
+use crate::signatories::edit::{Changes, Editor, Edits};
 use crate::signatories::{Kind, Signatories, Signatory};
 
 use super::{diff, import};
@@ -72,7 +72,7 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
     if let Some(why) = refuse_entry(&typefaces(path)?, &entry) {
         return Err(Error::Refused(format!("not added: \"{}\": {why}", entry.name)));
     }
-    let mut editor = Editor::open(path)?;
+    let mut editor = Editor::open(path, Edits::Additions)?;
     let name = entry.name.clone();
     editor
         .add(entry, args.force)
@@ -97,7 +97,7 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
         sort_as: args.sort_as.clone(),
         kind: args.kind.map(Kind::from),
     };
-    let mut editor = Editor::open(path)?;
+    let mut editor = Editor::open(path, Edits::Any)?;
     let refused =
         |why: String| Error::Refused(format!("not changed: \"{}\": {why}", args.signatory));
     let (old, new) =
@@ -132,7 +132,7 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
 }
 
 fn remove(path: &Path, args: &RemoveArgs) -> Result<(), Error> {
-    let mut editor = Editor::open(path)?;
+    let mut editor = Editor::open(path, Edits::Any)?;
     let removed = if args.withdrawn {
         let date = args.on.unwrap_or_else(LetterDate::today).iso();
         editor.withdraw(&args.name, &date, args.reason.as_deref())

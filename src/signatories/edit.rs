@@ -8,8 +8,12 @@
 //!
 //! New entries are placed all at once when the file is rendered, so that an
 //! import of many rows costs a lookup per row, not a pass over the file.
+//! An editor opened for additions only writes them into the text as read
+//! ([`splice`]) where it can, and reads the file into a document only where
+//! it cannot.
 
 mod place;
+mod splice;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -98,6 +102,25 @@ pub enum EditError {
     Write(WriteError),
 }
 
+/// What an editor will be asked to do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Edits {
+    /// Only `add`: the file is read into a document only if the additions
+    /// cannot be written straight into its text.
+    Additions,
+    /// Any edit: the document is read at once, beside the model.
+    Any,
+}
+
+/// Where an entry's table was in the file as read.
+#[derive(Clone, Copy)]
+struct Written {
+    /// The start of its `[[kind]]` header.
+    header: usize,
+    /// The end of its last value.
+    end: usize,
+}
+
 /// A signatories file open for editing. It holds the file's exclusive lock
 /// from [`Editor::open`] until it is dropped, so no other edit can come in
 /// between reading the file and saving it.
@@ -107,12 +130,14 @@ pub struct Editor {
     /// Whether it began with a byte-order mark.
     bom: bool,
     /// The entries as the file will hold them, in file order (new ones once
-    /// placed), each with where its header was in the file as read (none
+    /// placed), each with where its table was in the file as read (none
     /// for an entry added by this edit).
-    entries: Vec<(Signatory, Option<usize>)>,
+    entries: Vec<(Signatory, Option<Written>)>,
     /// The withdrawals as the file will hold them.
     withdrawn: Vec<Withdrawal>,
-    doc: DocumentMut,
+    /// The file as a document that keeps its layout; not read while only
+    /// additions were made.
+    doc: Option<DocumentMut>,
     lock: Option<Locked>,
     /// Entries added but not yet placed in the document.
     pending: Vec<Pending>,
@@ -138,12 +163,28 @@ impl Keys {
     }
 }
 
+/// `f` of every item, in order, a long list's shared out among the cores:
+/// folding every name is much of what an addition to a long list costs.
+fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if items.len() < 2000 || cores < 2 {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = (items.chunks(items.len().div_ceil(cores)))
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts.into_iter().flat_map(|part| part.join().expect("a worker does not panic")).collect()
+    })
+}
+
 /// The names listed, by folded and by near-duplicate key, each with where
 /// its entry's header was in the file as read.
 #[derive(Default)]
 struct Index {
-    folded: HashMap<String, (String, Option<usize>)>,
-    near: HashMap<String, (String, Option<usize>)>,
+    folded: HashMap<String, (String, Option<Written>)>,
+    near: HashMap<String, (String, Option<Written>)>,
     /// The withdrawals' near-duplicate keys, with (name, date).
     withdrawn: Vec<(String, (String, String))>,
 }
@@ -155,7 +196,7 @@ pub struct Removed {
 }
 
 impl Editor {
-    pub fn open(path: &Path) -> Result<Self, EditError> {
+    pub fn open(path: &Path, edits: Edits) -> Result<Self, EditError> {
         let mut lock = read_locked(path, Access::Exclusive).map_err(|err| match err {
             // Locked for an edit, it is opened for writing too: a file that
             // can only be read is not "unreadable".
@@ -168,41 +209,80 @@ impl Editor {
             err => EditError::Load(err),
         })?;
         let bytes = std::mem::take(&mut lock.bytes);
-        // The file is read twice, validated into the model and into the
-        // document that keeps its layout: on a long list each takes a while,
-        // and they take it together on two cores.
-        let (list, doc) = std::thread::scope(|scope| {
-            let doc = scope.spawn(|| {
-                let text = std::str::from_utf8(&bytes).ok()?;
-                Some(document(text.strip_prefix(BOM).unwrap_or(text)))
+        let mut editor = if edits == Edits::Additions {
+            Self::without_document(parse_bytes(path, bytes).map_err(EditError::Load)?)
+        } else {
+            // The file is read twice, validated into the model and into the
+            // document that keeps its layout: on a long list each takes a
+            // while, and they take it together on two cores.
+            let (list, doc) = std::thread::scope(|scope| {
+                let doc = scope.spawn(|| {
+                    let text = std::str::from_utf8(&bytes).ok()?;
+                    Some(document(text.strip_prefix(BOM).unwrap_or(text)))
+                });
+                let list = parse_bytes(path, bytes.clone());
+                (list, doc.join().expect("parsing does not panic"))
             });
-            let list = parse_bytes(path, bytes.clone());
-            (list, doc.join().expect("parsing does not panic"))
-        });
-        let list = list.map_err(EditError::Load)?;
-        // Not UTF-8 (no document) fails the first reading too, above.
-        let doc = doc.expect("a file that parsed is UTF-8")?;
-        let mut editor = Self::with_document(list, doc)?;
+            let list = list.map_err(EditError::Load)?;
+            // Not UTF-8 (no document) fails the first reading too, above.
+            let doc = doc.expect("a file that parsed is UTF-8")?;
+            let mut editor = Self::without_document(list);
+            editor.check_shape(&doc)?;
+            editor.doc = Some(doc);
+            editor
+        };
         editor.lock = Some(lock);
         Ok(editor)
     }
 
     #[cfg(test)]
     fn from_list(list: Signatories) -> Result<Self, EditError> {
-        let doc = document(&list.source)?;
-        Self::with_document(list, doc)
+        let mut editor = Self::without_document(list);
+        editor.document()?;
+        Ok(editor)
     }
 
-    fn with_document(list: Signatories, doc: DocumentMut) -> Result<Self, EditError> {
+    fn without_document(list: Signatories) -> Self {
+        let Signatories { source, bom, entries, spans, withdrawn, .. } = list;
+        let written = spans
+            .iter()
+            .map(|spans| Some(Written { header: spans.header.start, end: spans.end() }));
+        Self {
+            entries: entries.into_iter().zip(written).collect(),
+            withdrawn,
+            source,
+            bom,
+            doc: None,
+            lock: None,
+            pending: Vec::new(),
+            index: None,
+            shifted: false,
+        }
+    }
+
+    /// The document, read from the text on first use.
+    fn document(&mut self) -> Result<&mut DocumentMut, EditError> {
+        if self.doc.is_none() {
+            let doc = document(&self.source)?;
+            self.check_shape(&doc)?;
+            self.doc = Some(doc);
+        }
+        Ok(self.doc.as_mut().expect("just read"))
+    }
+
+    /// The document of an editor that may make any edit ([`Edits::Any`]).
+    fn doc(&mut self) -> &mut DocumentMut {
+        self.doc.as_mut().expect("an editor that edits or removes was opened for any edit")
+    }
+
+    /// Refuses a file whose entries are not all tables of their own.
+    fn check_shape(&self, doc: &DocumentMut) -> Result<(), EditError> {
         for key in [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN] {
             let Some(item) = doc.get(key) else { continue };
             if !item.is_array_of_tables() {
-                let line = list
-                    .located()
-                    .find(|(s, _)| s.kind.key() == key)
-                    .map(|(_, spans)| {
-                        format!(" (line {})", line_col(&list.source, spans.header.start).0)
-                    })
+                let line = (self.entries.iter())
+                    .find_map(|(s, at)| at.filter(|_| s.kind.key() == key))
+                    .map(|at| format!(" (line {})", line_col(&self.source, at.header).0))
                     .unwrap_or_default();
                 return Err(EditError::Shape(format!(
                     "`{key}` is written as an inline list{line}; edits keep only entries written \
@@ -210,19 +290,7 @@ impl Editor {
                 )));
             }
         }
-        let Signatories { source, bom, entries, spans, withdrawn, .. } = list;
-        let at = spans.iter().map(|spans| Some(spans.header.start));
-        Ok(Self {
-            entries: entries.into_iter().zip(at).collect(),
-            withdrawn,
-            source,
-            bom,
-            doc,
-            lock: None,
-            pending: Vec::new(),
-            index: None,
-            shifted: false,
-        })
+        Ok(())
     }
 
     /// The entries as the file will hold them, by kind.
@@ -231,16 +299,16 @@ impl Editor {
     }
 
     /// The line of a byte offset in the file as read.
-    fn line(&self, at: Option<usize>) -> Option<usize> {
-        at.map(|at| line_col(&self.source, at).0)
+    fn line(&self, at: Option<Written>) -> Option<usize> {
+        at.map(|at| line_col(&self.source, at.header).0)
     }
 
     fn index(&mut self) -> &mut Index {
         if self.index.is_none() {
             let mut index = Index::default();
-            for (s, at) in &self.entries {
+            let keys = on_every_core(&self.entries, |(s, _)| Keys::of(&s.name));
+            for ((s, at), Keys { folded, near }) in self.entries.iter().zip(keys) {
                 let seen = (s.name.clone(), *at);
-                let Keys { folded, near } = Keys::of(&s.name);
                 index.near.entry(near).or_insert_with(|| seen.clone());
                 index.folded.entry(folded).or_insert(seen);
             }
@@ -257,7 +325,7 @@ impl Editor {
     fn collision(&mut self, keys: &Keys, except: Option<&str>) -> Option<Refusal> {
         let except = except.map(fold);
         let index = self.index();
-        let other = |hit: Option<&(String, Option<usize>)>| {
+        let other = |hit: Option<&(String, Option<Written>)>| {
             hit.filter(|(existing, _)| except.as_ref().is_none_or(|e| *e != fold(existing)))
                 .cloned()
         };
@@ -331,8 +399,9 @@ impl Editor {
                     next.decor_mut().set_prefix(format!("{detached}{rest}"));
                 }
                 None => {
-                    let trailing = self.doc.trailing().as_str().unwrap_or("").to_owned();
-                    self.doc.set_trailing(format!("{detached}{trailing}"));
+                    let doc = self.doc();
+                    let trailing = doc.trailing().as_str().unwrap_or("").to_owned();
+                    doc.set_trailing(format!("{detached}{trailing}"));
                 }
             }
         }
@@ -360,7 +429,7 @@ impl Editor {
         table.decor_mut().set_prefix("\n");
         table.set_position(self.max_position() + 1);
         let item = self
-            .doc
+            .doc()
             .as_table_mut()
             .entry(WITHDRAWN)
             .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
@@ -445,10 +514,16 @@ impl Editor {
     /// counting the tables written. The whole file is not read back: on a
     /// long list that would cost many times the edit.
     pub fn render(&mut self) -> Result<Rendered, EditError> {
-        self.place_pending();
-        let text = self.doc.to_string();
-        // New lines written by toml_edit end in LF: a CRLF file stays CRLF.
-        let source = if self.source.contains("\r\n") { crlf(&text) } else { text };
+        let source = match self.spliced() {
+            Some(source) => source,
+            None => {
+                self.place_pending()?;
+                let text = self.doc().to_string();
+                // New lines written by toml_edit end in LF: a CRLF file
+                // stays CRLF.
+                if self.source.contains("\r\n") { crlf(&text) } else { text }
+            }
+        };
         let expected = |key: &str| match Kind::from_key(key) {
             Some(kind) => self.entries.iter().filter(|(s, _)| s.kind == kind).count(),
             None => self.withdrawn.len(),
@@ -503,17 +578,35 @@ impl Editor {
 
     fn array(&mut self, kind: Kind) -> &mut ArrayOfTables {
         let item = self
-            .doc
+            .doc()
             .as_table_mut()
             .entry(kind.key())
             .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
         item.as_array_of_tables_mut().expect("checked when opened: the key holds [[entries]]")
     }
 
+    /// The file with the added entries written straight into its text,
+    /// where [`Editor::place_pending`] would put them; none where it cannot.
+    fn spliced(&mut self) -> Option<String> {
+        if self.doc.is_some() || self.pending.is_empty() {
+            return None;
+        }
+        let kinds = self.pending.iter().map(|(s, _)| s.kind);
+        let spliced = splice::Text::of(&self.source, &self.entries, kinds)?;
+        let pending = std::mem::take(&mut self.pending);
+        let entries: Vec<&Signatory> = self.entries.iter().map(|(s, _)| s).collect();
+        let places = place::choose(&entries, pending);
+        drop(entries);
+        let (source, added) = spliced.with(places);
+        self.entries.extend(added.into_iter().map(|entry| (entry, None)));
+        Some(source)
+    }
+
     /// Places every added entry ([`place`]) and adds it to the model.
-    fn place_pending(&mut self) {
+    fn place_pending(&mut self) -> Result<(), EditError> {
+        self.document()?;
         if self.pending.is_empty() {
-            return;
+            return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
         let entries: Vec<&Signatory> = self.entries.iter().map(|(s, _)| s).collect();
@@ -523,14 +616,15 @@ impl Editor {
             .collect();
         let places = place::choose(&entries, pending);
         drop(entries);
-        for (entry, table) in place::renumber(&mut self.doc, places, &counts) {
+        for (entry, table) in place::renumber(self.doc(), places, &counts) {
             self.array(entry.kind).push(table);
             self.entries.push((entry, None));
         }
+        Ok(())
     }
 
     fn tables_mut(&mut self) -> impl Iterator<Item = &mut Table> {
-        self.doc
+        self.doc()
             .as_table_mut()
             .iter_mut()
             .filter_map(|(_, item)| match item {

@@ -17,9 +17,9 @@ pub type Pending = (Signatory, Table);
 pub struct Places {
     /// The new entries going before the i-th entry of a kind (its i-th
     /// table), in collated order.
-    before: HashMap<(Kind, usize), Vec<Pending>>,
+    pub(super) before: HashMap<(Kind, usize), Vec<Pending>>,
     /// The new entries going after the last entry of a kind.
-    after: HashMap<Kind, Vec<Pending>>,
+    pub(super) after: HashMap<Kind, Vec<Pending>>,
 }
 
 /// Chooses each new entry's place among `entries` (the file's, in file

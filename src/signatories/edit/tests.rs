@@ -289,7 +289,7 @@ fn a_table_lost_in_rendering_is_caught_before_anything_is_written() {
     e.add(individual("Bea Beta"), false).unwrap();
     assert_eq!(tables_written(&e.render().unwrap().source, "individual"), 3);
     // As if rendering had dropped a table the model still holds.
-    e.doc["individual"].as_array_of_tables_mut().unwrap().remove(0);
+    e.doc()["individual"].as_array_of_tables_mut().unwrap().remove(0);
     assert!(matches!(e.render(), Err(EditError::Verify(_))));
 }
 
@@ -312,4 +312,76 @@ fn the_line_of_an_added_or_edited_entry() {
         "{}",
         header("Cy Gamma")
     );
+}
+
+/// A list laid out in the many ways people write one: with or without blank
+/// lines and comments between tables, withdrawals among the entries,
+/// trailing comments, CRLF line ends.
+fn laid_out(rng: &mut Rng, n: usize) -> String {
+    let mut text = String::new();
+    if rng.below(2) == 0 {
+        text.push_str("# Signatories\n");
+    }
+    for i in 0..n {
+        match rng.below(5) {
+            0 => text.push_str(&format!("\n# section {i}\n\n")),
+            1 => text.push('\n'),
+            2 => text.push_str(&format!("# own {i}\n")),
+            3 => text.push_str(&format!("\n\n# section {i}\n# more\n\n# own {i}\n")),
+            _ => {}
+        }
+        let name = format!("P{i} {}", SURNAMES[rng.below(SURNAMES.len())]);
+        match rng.below(7) {
+            0 => text.push_str(&format!("[[withdrawn]]\nname = \"W{i}\"\ndate = \"2025-02-14\"\n")),
+            1 | 2 => text.push_str(&format!(
+                "[[organisation]]\nname = \"{name}\"\nurl = \"https://example.org/{i}\" # site\n"
+            )),
+            _ => text.push_str(&format!(
+                "[[individual]]\nname = '{name}'\naffiliation = \"Uni {i}\"\n# after {i}\n"
+            )),
+        }
+    }
+    if rng.below(2) == 0 {
+        text.push_str("\n# the end\n");
+    }
+    if rng.below(4) == 0 { text.replace('\n', "\r\n") } else { text }
+}
+
+#[test]
+fn additions_spliced_into_the_text_read_as_the_document_writes_them() {
+    let odd = ["O'Brien Ann", "Zoë \"Z\" Zed", "Back\\slash Bo", "Émile Aa", "Mmm Mid"];
+    let mut spliced_some = 0;
+    for seed in 1..=300u64 {
+        let mut rng = Rng(seed * 0x9E37_79B9_7F4A_7C15);
+        let n = 1 + rng.below(10);
+        let text = laid_out(&mut rng, n);
+        let list = || parse(Path::new("s.toml"), text.clone()).unwrap();
+        let mut spliced = Editor::without_document(list());
+        let mut through_document = Editor::from_list(list()).unwrap();
+        for step in 0..1 + rng.below(4) {
+            let kind = if rng.below(3) == 0 { Kind::Organisation } else { Kind::Individual };
+            let name = match rng.below(3) {
+                0 => odd[rng.below(odd.len())].to_owned(),
+                _ => format!("N{step} {}", SURNAMES[rng.below(SURNAMES.len())]),
+            };
+            let mut entry = Signatory::new(kind, &name);
+            if rng.below(2) == 0 {
+                entry.affiliation = Some(format!("Place {step}"));
+            }
+            let a = spliced.add(entry.clone(), true).is_ok();
+            let b = through_document.add(entry, true).is_ok();
+            assert_eq!(a, b, "seed {seed}");
+        }
+        let want = through_document.render().unwrap().source;
+        let got = spliced.render().unwrap().source;
+        assert_eq!(got, want, "seed {seed}:\n{text}");
+        spliced_some += usize::from(spliced.doc.is_none());
+        let names = |e: &Editor| e.entries.iter().map(|(s, _)| s.name.clone()).collect::<Vec<_>>();
+        let (mut a, mut b) = (names(&spliced), names(&through_document));
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "seed {seed}");
+    }
+    // Most lists here can be spliced into; the rest went through the document.
+    assert!(spliced_some > 150, "only {spliced_some} of 300 spliced");
 }

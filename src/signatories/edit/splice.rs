@@ -1,0 +1,141 @@
+//! Added entries written straight into the file's text as read, exactly
+//! where [`super::place::renumber`] puts them in the document: reading a
+//! long list into a `toml_edit` document costs many times an addition. Only
+//! a file that every addition can be spliced into without doubt goes this
+//! way; any other is edited through the document.
+
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};
+
+use super::place::Places;
+use super::{WITHDRAWN, Written, split_prefix};
+use crate::signatories::{Kind, Signatory};
+
+/// A file's text that additions can be spliced into.
+pub struct Text<'a> {
+    source: &'a str,
+    /// Where each entry's table was, by kind, in file order.
+    tables: Vec<(Kind, Written)>,
+    /// The file's line ending, which added lines take.
+    newline: &'static str,
+}
+
+impl<'a> Text<'a> {
+    /// The text, if entries of `kinds` can be spliced into it: every kind
+    /// added to has entries already (a first entry goes where the document
+    /// decides), every table is written `[[kind]]` (the document refuses an
+    /// inline list), no value spans lines (a line of one could look like a
+    /// comment), and the file ends a line.
+    pub fn of(
+        source: &'a str,
+        entries: &[(Signatory, Option<Written>)],
+        mut kinds: impl Iterator<Item = Kind>,
+    ) -> Option<Self> {
+        let tables: Vec<(Kind, Written)> =
+            entries.iter().map(|(s, at)| at.map(|at| (s.kind, at))).collect::<Option<_>>()?;
+        if !kinds.all(|kind| tables.iter().any(|(k, _)| *k == kind))
+            || !source.ends_with('\n')
+            || source.contains("\"\"\"")
+            || source.contains("'''")
+            || tables.iter().any(|(_, at)| !source[at.header..].starts_with("[["))
+            || source.lines().any(inline_list)
+        {
+            return None;
+        }
+        let newline = if source.contains("\r\n") { "\r\n" } else { "\n" };
+        Some(Text { source, tables, newline })
+    }
+
+    /// The text with the placed entries in it, and those entries in the
+    /// order they are written.
+    pub fn with(self, places: Places) -> (String, Vec<Signatory>) {
+        let Places { before, after } = places;
+        // (offset, after another entry: written first at one offset, text).
+        let mut insertions: Vec<(usize, bool, String, Vec<Signatory>)> = Vec::new();
+        for ((kind, nth), group) in before {
+            let header = self.nth(kind, nth).header;
+            let run = &self.source[comments_above(self.source, header)..header];
+            let (detached, own) = split_prefix(run.to_owned());
+            // A section's comments stay above the first new entry; the
+            // entry's own stay with it, set off by a blank line.
+            let mut text = if detached.is_empty() { "\n".to_owned() } else { String::new() };
+            let mut added = Vec::new();
+            for (n, (entry, table)) in group.into_iter().enumerate() {
+                if n > 0 {
+                    text.push('\n');
+                }
+                text.push_str(&table_text(kind, table));
+                added.push(entry);
+            }
+            text.push('\n');
+            insertions.push((header - own.len(), false, text, added));
+        }
+        for (kind, group) in after {
+            let last = self.tables.iter().filter(|(k, _)| *k == kind).count() - 1;
+            let end = self.nth(kind, last).end;
+            let at = self.source[end..].find('\n').map_or(self.source.len(), |i| end + i + 1);
+            let mut text = String::new();
+            let mut added = Vec::new();
+            for (entry, table) in group {
+                text.push('\n');
+                text.push_str(&table_text(kind, table));
+                added.push(entry);
+            }
+            insertions.push((at, true, text, added));
+        }
+        insertions.sort_by_key(|(at, after, ..)| (*at, !*after));
+        let mut out = String::with_capacity(self.source.len() + 256 * insertions.len());
+        let mut written = 0;
+        let mut added = Vec::new();
+        for (at, _, text, entries) in insertions {
+            out.push_str(&self.source[written..at]);
+            if self.newline == "\n" {
+                out.push_str(&text);
+            } else {
+                out.push_str(&text.replace('\n', self.newline));
+            }
+            written = at;
+            added.extend(entries);
+        }
+        out.push_str(&self.source[written..]);
+        (out, added)
+    }
+
+    /// Where the `nth` table of `kind` is.
+    fn nth(&self, kind: Kind, nth: usize) -> Written {
+        let mut of_kind = self.tables.iter().filter(|(k, _)| *k == kind);
+        of_kind.nth(nth).expect("a place is among the entries of its kind").1
+    }
+}
+
+/// A new entry's table as toml_edit writes it.
+fn table_text(kind: Kind, table: Table) -> String {
+    let mut array = ArrayOfTables::new();
+    array.push(table);
+    let mut doc = DocumentMut::new();
+    doc.insert(kind.key(), Item::ArrayOfTables(array));
+    doc.to_string()
+}
+
+/// The start of the comment and blank lines right above `header`.
+fn comments_above(source: &str, header: usize) -> usize {
+    let mut start = header;
+    while start > 0 {
+        let line_start = source[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = source[line_start..start].trim();
+        if !(line.is_empty() || line.starts_with('#')) {
+            break;
+        }
+        start = line_start;
+    }
+    start
+}
+
+/// Whether a line sets one of the list's keys to an inline list.
+fn inline_list(line: &str) -> bool {
+    let line = line.trim_start();
+    if line.starts_with(['[', '#']) {
+        return false;
+    }
+    let key = line.split('=').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+    Kind::ALL.iter().any(|kind| kind.key() == key) || key == WITHDRAWN
+}
