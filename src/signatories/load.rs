@@ -122,64 +122,23 @@ pub fn parse(path: &Path, source: String) -> Result<Signatories, LoadError> {
         None => (false, source),
     };
     let invalid = |source, problems| LoadError::Invalid { path: path.to_owned(), source, problems };
-    let table = match DeTable::parse(&source) {
-        Ok(table) => table,
-        Err(err) => {
-            let span = err.span().unwrap_or(0..0);
-            let message = format!("invalid TOML: {}", err.message().trim_end());
-            let problem = Problem::new(span, message, "here");
-            return Err(LoadError::Syntax {
-                path: path.to_owned(),
-                source,
-                problem: Box::new(problem),
-            });
-        }
+    let read = match read_halves(&source) {
+        Some(read) => read,
+        None => match DeTable::parse(&source) {
+            Ok(table) => Read::of(table.get_ref(), 0),
+            Err(err) => {
+                let span = err.span().unwrap_or(0..0);
+                let message = format!("invalid TOML: {}", err.message().trim_end());
+                let problem = Problem::new(span, message, "here");
+                return Err(LoadError::Syntax {
+                    path: path.to_owned(),
+                    source,
+                    problem: Box::new(problem),
+                });
+            }
+        },
     };
-
-    let mut read = Read::default();
-    let top_level = [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN];
-    for (key, value) in table.get_ref().iter() {
-        let key_str: &str = key.get_ref().as_ref();
-        let kind = match Kind::from_key(key_str) {
-            Some(kind) => kind,
-            None if key_str == WITHDRAWN => {
-                read.withdrawals(value);
-                continue;
-            }
-            None => {
-                let other = key_str;
-                let mut problem = Problem::new(
-                    key.span(),
-                    format!("unknown key `{other}` at the top level"),
-                    format!("expected {}", quoted(&top_level)),
-                );
-                if let Some(near) = suggest(other, &top_level) {
-                    problem.label = format!("did you mean `{near}`?");
-                }
-                read.problems.push(problem);
-                continue;
-            }
-        };
-        let DeValue::Array(items) = value.get_ref() else {
-            read.problems.push(Problem::new(
-                value.span(),
-                format!("`{}` must be a list of entries, written [[{}]]", kind.key(), kind.key()),
-                format!("found {}", describe(value.get_ref())),
-            ));
-            continue;
-        };
-        for item in items.iter() {
-            match item.get_ref() {
-                DeValue::Table(fields) => read.entry(kind, item.span(), fields),
-                other => read.problems.push(Problem::new(
-                    item.span(),
-                    format!("each `{}` must be a table with a `name`", kind.key()),
-                    format!("found {}", describe(other)),
-                )),
-            }
-        }
-    }
-    let Read { mut problems, mut entries, mut withdrawn, mut values } = read;
+    let Read { mut problems, mut entries, mut withdrawn, mut values, .. } = read;
     // Spans let the entries be put back in file order, whatever the kinds.
     entries.sort_by_key(|(_, spans): &(Signatory, Spans)| spans.header.start);
     withdrawn.sort_by_key(|(_, start)| *start);
@@ -207,14 +166,78 @@ struct Read {
     /// Each withdrawal, with where its table starts.
     withdrawn: Vec<(Withdrawal, usize)>,
     values: Vec<Range<usize>>,
+    /// Where the text parsed starts in the file.
+    offset: usize,
 }
 
 impl Read {
+    /// What a file's top-level table holds; `offset` is where the text it
+    /// was parsed from starts in the file.
+    fn of(table: &DeTable, offset: usize) -> Self {
+        let mut read = Read { offset, ..Read::default() };
+        read.table(table);
+        read
+    }
+
+    /// Where a span of the text parsed is in the file.
+    fn at(&self, span: Range<usize>) -> Range<usize> {
+        span.start + self.offset..span.end + self.offset
+    }
+
+    fn table(&mut self, table: &DeTable) {
+        let top_level = [Kind::Organisation.key(), Kind::Individual.key(), WITHDRAWN];
+        for (key, value) in table.iter() {
+            let key_str: &str = key.get_ref().as_ref();
+            let kind = match Kind::from_key(key_str) {
+                Some(kind) => kind,
+                None if key_str == WITHDRAWN => {
+                    self.withdrawals(value);
+                    continue;
+                }
+                None => {
+                    let other = key_str;
+                    let mut problem = Problem::new(
+                        self.at(key.span()),
+                        format!("unknown key `{other}` at the top level"),
+                        format!("expected {}", quoted(&top_level)),
+                    );
+                    if let Some(near) = suggest(other, &top_level) {
+                        problem.label = format!("did you mean `{near}`?");
+                    }
+                    self.problems.push(problem);
+                    continue;
+                }
+            };
+            let DeValue::Array(items) = value.get_ref() else {
+                self.problems.push(Problem::new(
+                    self.at(value.span()),
+                    format!(
+                        "`{}` must be a list of entries, written [[{}]]",
+                        kind.key(),
+                        kind.key()
+                    ),
+                    format!("found {}", describe(value.get_ref())),
+                ));
+                continue;
+            };
+            for item in items.iter() {
+                match item.get_ref() {
+                    DeValue::Table(fields) => self.entry(kind, self.at(item.span()), fields),
+                    other => self.problems.push(Problem::new(
+                        self.at(item.span()),
+                        format!("each `{}` must be a table with a `name`", kind.key()),
+                        format!("found {}", describe(other)),
+                    )),
+                }
+            }
+        }
+    }
+
     /// Reads `[[withdrawn]]` tables: a name and an ISO date, and perhaps a reason.
     fn withdrawals(&mut self, value: &Spanned<DeValue>) {
         let DeValue::Array(items) = value.get_ref() else {
             self.problems.push(Problem::new(
-                value.span(),
+                self.at(value.span()),
                 format!("`{WITHDRAWN}` must be a list of entries, written [[{WITHDRAWN}]]"),
                 format!("found {}", describe(value.get_ref())),
             ));
@@ -224,7 +247,7 @@ impl Read {
         for item in items.iter() {
             let DeValue::Table(fields) = item.get_ref() else {
                 self.problems.push(Problem::new(
-                    item.span(),
+                    self.at(item.span()),
                     format!("each `{WITHDRAWN}` must be a table with a `name` and a `date`"),
                     format!("found {}", describe(item.get_ref())),
                 ));
@@ -235,7 +258,7 @@ impl Read {
                 let key_str = key.get_ref().as_ref();
                 let Some(&known) = allowed.iter().find(|k| **k == key_str) else {
                     self.problems.push(Problem::new(
-                        key.span(),
+                        self.at(key.span()),
                         format!("unknown field `{key_str}` in a withdrawal"),
                         format!("allowed: {}", quoted(&allowed)),
                     ));
@@ -251,7 +274,7 @@ impl Read {
                 (found.remove(field::NAME), found.remove(field::DATE))
             else {
                 self.problems.push(Problem::new(
-                    item.span(),
+                    self.at(item.span()),
                     format!("a withdrawal needs a `{}` and a `{}`", field::NAME, field::DATE),
                     "add the missing field",
                 ));
@@ -266,7 +289,7 @@ impl Read {
                 continue;
             }
             let reason = found.remove(field::REASON).map(|(text, _)| text);
-            self.withdrawn.push((Withdrawal { name, date, reason }, item.span().start));
+            self.withdrawn.push((Withdrawal { name, date, reason }, self.at(item.span()).start));
         }
     }
 
@@ -290,7 +313,7 @@ impl Read {
                     None => format!("allowed: {}", quoted(kind.fields())),
                 };
                 self.problems.push(Problem::new(
-                    key.span(),
+                    self.at(key.span()),
                     format!("unknown field `{key_str}` in {}", name_for_messages()),
                     label,
                 ));
@@ -340,15 +363,15 @@ impl Read {
         let DeValue::String(text) = value.get_ref() else {
             let entry = entry();
             self.problems.push(Problem::new(
-                value.span(),
+                self.at(value.span()),
                 format!("field `{key}` of {entry} must be a string"),
                 format!("found {}; put it in quotes", describe(value.get_ref())),
             ));
             return None;
         };
-        self.values.push(value.span());
+        self.values.push(self.at(value.span()));
         let Some(rule) = check(key, text) else {
-            return Some((text.to_string(), value.span()));
+            return Some((text.to_string(), self.at(value.span())));
         };
         let entry = entry();
         let (message, label) = match rule {
@@ -367,9 +390,57 @@ impl Read {
                 (format!("field `{key}` of {entry} is not a web address"), why.to_owned())
             }
         };
-        self.problems.push(Problem::new(value.span(), message, label));
+        self.problems.push(Problem::new(self.at(value.span()), message, label));
         None
     }
+}
+
+/// From how long a file is parsed in two halves, one per core.
+const HALVES_FROM: usize = 256 * 1024;
+
+/// A long file read in two halves at once, split before a `[[` header near
+/// its middle; none when it is short, or when either half does not parse
+/// or a key has values in both that the whole file might read otherwise
+/// (only lists of `[[tables]]` continue from one half into the other), so
+/// that the whole file is parsed and its problems are found as one.
+fn read_halves(source: &str) -> Option<Read> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if source.len() < HALVES_FROM || cores < 2 {
+        return None;
+    }
+    let middle = source.ceil_char_boundary(source.len() / 2);
+    let split = middle + source[middle..].find("\n[[")? + 1;
+    let (first, second) = source.split_at(split);
+    let half = |text: &str, offset: usize| {
+        let table = DeTable::parse(text).ok()?;
+        // Each top-level key, and whether it holds a list of `[[tables]]`.
+        let keys: Vec<(String, bool)> = (table.get_ref().iter())
+            .map(|(key, value)| {
+                let tables = matches!(value.get_ref(), DeValue::Array(items)
+                    if !items.is_empty()
+                        && items.iter().all(|item| text[item.span().start..].starts_with("[[")));
+                (key.get_ref().to_string(), tables)
+            })
+            .collect();
+        Some((Read::of(table.get_ref(), offset), keys))
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| half(second, split));
+        (half(first, 0), second.join().expect("parsing does not panic"))
+    });
+    let ((mut read, first_keys), (rest, second_keys)) = (first?, second?);
+    for (key, tables) in &second_keys {
+        if let Some((_, tables_before)) = first_keys.iter().find(|(k, _)| k == key)
+            && !(*tables && *tables_before)
+        {
+            return None;
+        }
+    }
+    read.problems.extend(rest.problems);
+    read.entries.extend(rest.entries);
+    read.withdrawn.extend(rest.withdrawn);
+    read.values.extend(rest.values);
+    Some(read)
 }
 
 /// Two entries whose names fold alike (case, accents, spaces) are one person
@@ -446,5 +517,54 @@ mod tests {
     fn reports_every_problem_at_once() {
         let p = problems("[[organisation]]\nname = 3\n[[individual]]\nname = \"\"\n");
         assert_eq!(p.len(), 2);
+    }
+
+    /// A long list with the given text somewhere in each half.
+    fn long(first: &str, second: &str) -> String {
+        let entry = |i: usize| format!("[[individual]]\nname = \"Person {i}\"\n# note {i}\n\n");
+        let half: String = (0..3000).map(entry).collect();
+        let rest: String = (3000..6000).map(entry).collect();
+        format!("# list\n{first}{half}{rest}{second}")
+    }
+
+    #[test]
+    fn a_long_file_read_in_halves_reads_as_one() {
+        let bad_entry = "[[organisation]]\nname = \"Org\"\nurl = \"not a url\"\nextra = 1\n";
+        let withdrawn = "[[withdrawn]]\nname = \"Gone\"\ndate = \"2025-02-14\"\n";
+        let cases = [
+            // Valid, and problems in both halves: read in halves.
+            (String::new(), String::new(), true),
+            (format!("{bad_entry}{withdrawn}"), format!("{bad_entry}{withdrawn}"), true),
+            ("[[individual]]\nname = \"Person 1\"\n".into(), String::new(), true),
+            // The whole file reads these otherwise: read as one.
+            ("individual = []\n".into(), String::new(), false),
+            (String::new(), "[organisation]\nname = \"X\"\n".into(), true),
+            (String::new(), "[[individual.extra]]\nx = 1\n".into(), true),
+            ("organisation = [{ name = \"A\" }]\n".into(), bad_entry.into(), false),
+            (String::new(), "name = = \"broken\"\n".into(), false),
+            ("note = \"\"\"\n[[individual]]\n".into(), String::new(), false),
+        ];
+        for (first, second, halves) in cases {
+            let text = long(&first, &second);
+            let whole = DeTable::parse(&text).map(|t| Read::of(t.get_ref(), 0));
+            let split = read_halves(&text);
+            assert_eq!(split.is_some(), halves, "{first:?} {second:?}");
+            if let (Some(split), Ok(whole)) = (split, whole) {
+                let show = |r: Read| format!("{:?} {:?} {:?}", r.entries, r.withdrawn, r.values);
+                let problems = |r: &Read| {
+                    let mut p: Vec<String> = r.problems.iter().map(|p| format!("{p:?}")).collect();
+                    p.sort();
+                    p
+                };
+                assert_eq!(problems(&split), problems(&whole), "{first:?} {second:?}");
+                let (mut split, mut whole) = (split, whole);
+                for read in [&mut split, &mut whole] {
+                    read.entries.sort_by_key(|(_, spans)| spans.header.start);
+                    read.withdrawn.sort_by_key(|(_, start)| *start);
+                    read.values.sort_by_key(|span| span.start);
+                }
+                assert_eq!(show(split), show(whole), "{first:?} {second:?}");
+            }
+        }
     }
 }
