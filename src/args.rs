@@ -196,37 +196,57 @@ pub struct ImportArgs {
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<char>,
 
+    /// The encoding the file was saved in, as a WHATWG label (windows-1250,
+    /// shift_jis, iso-8859-2) [default: Unicode, else recognised from the
+    /// text, refusing when unsure].
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+
     /// A kind value of the form and what it means; repeatable.
     #[arg(long, value_name = "VALUE=KIND", value_parser = parse_kind_map)]
     pub kind_map: Vec<(String, KindArg)>,
 
-    /// The header of the column with names [default: Name or Full name].
-    #[arg(long, value_name = "HEADER")]
-    pub name_column: Option<String>,
+    /// Which column holds a field, by its header, when the headers do not
+    /// say: FIELD is name, affiliation, organisation, kind, url or sort-as;
+    /// the name may join columns (`name="First name"+"Last name"`, in the
+    /// order written); repeatable [default: recognised by the headers, in
+    /// twenty languages].
+    #[arg(long = "map", value_name = "FIELD=HEADER", value_parser = parse_mapping)]
+    pub mappings: Vec<(ImportField, String)>,
+}
 
-    /// The header of the column with affiliations [default: Affiliation].
-    #[arg(long, value_name = "HEADER")]
-    pub affiliation_column: Option<String>,
+/// A field a form's column can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportField {
+    Name,
+    Affiliation,
+    Organisation,
+    Kind,
+    Url,
+    SortAs,
+}
 
-    /// The header of the column with an organisation's name, used for
-    /// organisation rows (and as a person's affiliation when there is no
-    /// affiliation column) [default: Organisation or Organization].
-    #[arg(long, value_name = "HEADER")]
-    pub organisation_column: Option<String>,
+fn parse_mapping(text: &str) -> Result<(ImportField, String), String> {
+    let (field, header) = text.split_once('=').ok_or("expected FIELD=HEADER")?;
+    let field = field.trim().to_lowercase().replace("organization", "organisation");
+    let field = ImportField::from_str(&field, true).map_err(|_| {
+        format!("`{field}` is not a field: name, affiliation, organisation, kind, url or sort-as")
+    })?;
+    if header.trim().is_empty() {
+        return Err("expected FIELD=HEADER, with a header".into());
+    }
+    Ok((field, header.trim().to_owned()))
+}
 
-    /// The header of the column saying organisation or individual
-    /// [default: Type, Kind or Signing as].
-    #[arg(long, value_name = "HEADER")]
-    pub kind_column: Option<String>,
-
-    /// The header of the column with links [default: URL or Website].
-    #[arg(long, value_name = "HEADER")]
-    pub url_column: Option<String>,
-
-    /// The header of the column with sort keys [default: Sort as, Surname,
-    /// Last name or Family name].
-    #[arg(long, value_name = "HEADER")]
-    pub sort_column: Option<String>,
+/// An encoding by its WHATWG label.
+fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    encoding_rs::Encoding::for_label_no_replacement(label.trim().as_bytes()).ok_or_else(|| {
+        format!(
+            "`{}` is not an encoding label; labels such as windows-1252, windows-1250, \
+             iso-8859-2, shift_jis, gbk and koi8-r are (https://encoding.spec.whatwg.org/#names-and-labels)",
+            label.escape_debug()
+        )
+    })
 }
 
 /// A name, text or path given on the command line, which may start with a

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::args::ImportArgs;
+use crate::args::{ImportArgs, ImportField};
 use crate::error::Error;
 use crate::inputs::{refuse_entry, typefaces};
 use crate::signatories::Kind;
@@ -20,25 +20,41 @@ enum Outcome {
 }
 
 pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
+    let mut columns = Columns::default();
+    for (field, header) in &args.mappings {
+        let slot = match field {
+            ImportField::Name => &mut columns.name,
+            ImportField::Affiliation => &mut columns.affiliation,
+            ImportField::Organisation => &mut columns.organisation,
+            ImportField::Kind => &mut columns.kind,
+            ImportField::Url => &mut columns.url,
+            ImportField::SortAs => &mut columns.sort_as,
+        };
+        if let Some(earlier) = slot.replace(header.clone()) {
+            return Err(Error::Usage(format!(
+                "--map gives two columns for one field: \"{earlier}\" and \"{header}\""
+            )));
+        }
+    }
     let options = Options {
-        columns: Columns {
-            name: args.name_column.clone(),
-            affiliation: args.affiliation_column.clone(),
-            organisation: args.organisation_column.clone(),
-            kind: args.kind_column.clone(),
-            url: args.url_column.clone(),
-            sort_as: args.sort_column.clone(),
-        },
+        columns,
         delimiter: args.delimiter,
         kind_map: args
             .kind_map
             .iter()
             .map(|(value, kind)| (value.clone(), Kind::from(*kind)))
             .collect(),
+        encoding: args.encoding,
     };
     let table = import::read(&args.file, &options)?;
     if let Some(note) = &table.encoding_note {
         note!("note: {note}");
+    }
+    if table.joined && !args.dry_run {
+        note!("note: {} read as {}", args.file.display(), table.columns);
+    }
+    if args.dry_run {
+        outln!("columns of {}: {}", args.file.display(), table.columns)?;
     }
     let typefaces = typefaces(path)?;
     let mut editor = Editor::open(path, Edits::Additions)?;
@@ -62,6 +78,9 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         let kind = row.entry.kind.key();
         match editor.add(row.entry, false) {
             Ok(()) => {
+                if let Some(repair) = row.repaired {
+                    note!("{}:{}: note: {repair}", args.file.display(), row.line);
+                }
                 taken.insert(fold(&name), (row.line, name.clone()));
                 taken.insert(near_key(&name), (row.line, name.clone()));
                 outcomes.push((row.line, Outcome::Added(format!("{kind} \"{name}\""))));

@@ -50,21 +50,114 @@ fn google_forms_crlf_with_organisations_signing_through_a_contact() {
 fn german_excel_semicolons_windows_1252_and_kind_words() {
     let (s, list) = scratch();
     let run = import(&s, "excel-de.csv", &[]).fails(1);
-    assert!(run.stderr.contains("not UTF-8: read as Windows-1252"), "{}", run.stderr);
+    assert!(run.stderr.contains("not UTF-8: read as windows-1252"), "{}", run.stderr);
     assert_eq!(
         report(&run.stdout),
         [
             "excel-de.csv:2: added individual \"Jürgen Groß\"",
             "excel-de.csv:3: added organisation \"Digitalcourage e.V.\"",
             "excel-de.csv:4: added individual \"Zoë Müller\"",
-            "excel-de.csv:5: rejected: unknown kind \"Verein\" (expected organisation or individual; \
-             --kind-map \"Verein=individual\" names another)",
+            "excel-de.csv:5: rejected: unknown kind \"Initiative\" (expected organisation or \
+             individual; --kind-map \"Initiative=individual\" names another)",
         ]
     );
     assert!(s.read("signatories.toml").contains("affiliation = \"Universität Köln\""));
     s.write("signatories.toml", &list);
-    let run = import(&s, "excel-de.csv", &["--kind-map", "Verein=organisation"]).ok();
+    let run = import(&s, "excel-de.csv", &["--kind-map", "Initiative=organisation"]).ok();
     assert!(run.stdout.contains("4 added, 0 skipped, 0 rejected"), "{}", run.stdout);
+}
+
+#[test]
+fn forms_in_many_languages_with_given_and_family_names() {
+    let (s, _) = scratch();
+    let cases: [(&str, &[&str]); 7] = [
+        (
+            "fr.csv",
+            &[
+                "fr.csv:2: added individual \"Jean Valjean\"",
+                "fr.csv:3: added organisation \"Ligue des droits de l'Homme\"",
+            ],
+        ),
+        (
+            "de.csv",
+            &[
+                "de.csv:2: added individual \"Anna Schmidt\"",
+                "de.csv:3: added organisation \"Digitale Gesellschaft\"",
+            ],
+        ),
+        ("es.csv", &["es.csv:2: added individual \"María García Márquez\""]),
+        ("pl.csv", &["pl.csv:2: added individual \"Zofia Świętochowska\""]),
+        ("tr.csv", &["tr.csv:2: added individual \"Ayşe Yılmaz\""]),
+        ("ru.csv", &["ru.csv:2: added individual \"Анна Иванова\""]),
+        ("ar.csv", &["ar.csv:2: added individual \"ليلى حداد\""]),
+    ];
+    for (file, want) in cases {
+        let run = import(&s, &format!("forms/{file}"), &[]).ok();
+        if file == "de.csv" {
+            assert!(
+                run.stderr.contains(
+                    "de.csv:3: note: the link \"digitalegesellschaft.example\" was read as \
+                     https://digitalegesellschaft.example"
+                ),
+                "{}",
+                run.stderr
+            );
+        }
+        let got: Vec<String> =
+            report(&run.stdout).iter().map(|l| l.trim_start_matches("forms/").to_owned()).collect();
+        assert_eq!(got, want, "{file}: {}", run.stderr);
+        assert!(run.stderr.contains("read as name = "), "{file}: {}", run.stderr);
+    }
+    let toml = s.read("signatories.toml");
+    for kept in [
+        "name = \"Jean Valjean\"\naffiliation = \"Maire\"",
+        // A link without its scheme is given one, and that is said.
+        "name = \"Digitale Gesellschaft\"\nurl = \"https://digitalegesellschaft.example\"",
+        // A family name of two words sorts the entry; one that is the
+        // name's last word adds nothing.
+        "name = \"María García Márquez\"\naffiliation = \"Investigadora\"\nsort_as = \"García Márquez\"",
+        "name = \"Anna Schmidt\"\n",
+    ] {
+        assert!(toml.contains(kept), "{kept}\n{toml}");
+    }
+    for private in ["@", "2025-02-14", "14.02.2025", "Claire", "Bernd", "Dubois"] {
+        assert!(!toml.contains(private), "{private} reached the list");
+    }
+}
+
+#[test]
+fn a_form_whose_name_columns_cannot_be_told_apart_is_refused_with_a_mapping() {
+    let (s, list) = scratch();
+    let path = Scratch::fixture("imports/forms/ambiguous.csv");
+    s.run(&["signatories", "import", path.as_str()]).refused(
+        2,
+        "\"Name\", \"First name\", \"Last name\" could each be the name or part of it; its \
+         headers are 1 \"Name\", 2 \"First name\", 3 \"Last name\", 4 \"Email\"; say which with \
+         --map name=\"First name\"+\"Last name\"",
+    );
+    assert_eq!(s.read("signatories.toml"), list, "written though refused");
+    let run = s
+        .run(&[
+            "signatories",
+            "import",
+            path.as_str(),
+            "--map",
+            "name=First name+Last name",
+            "--dry-run",
+        ])
+        .ok();
+    assert!(
+        run.stdout.contains("columns of ")
+            && run.stdout.contains(": name = \"First name\" + \"Last name\""),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("added individual \"Jane Doe\""), "{}", run.stdout);
+    assert_eq!(s.read("signatories.toml"), list, "a dry run wrote");
+    let run = s.run(&["signatories", "import", path.as_str(), "--map", "name=Name"]).ok();
+    assert!(run.stdout.contains("added individual \"Jane Doe\""), "{}", run.stdout);
+    s.run(&["signatories", "import", path.as_str(), "--map", "name=Nom"])
+        .refused(2, "has no name column (`Nom`)");
 }
 
 #[test]
@@ -103,16 +196,58 @@ fn a_broken_quote_is_reported_and_swallows_no_row() {
 }
 
 #[test]
-fn a_stray_8_bit_byte_reads_the_file_as_windows_1252() {
-    let (s, _) = scratch();
-    let run = import(&s, "stray-byte.csv", &[]).ok();
-    assert!(run.stderr.contains("read as Windows-1252"), "{}", run.stderr);
+fn a_stray_8_bit_byte_is_too_little_to_tell_the_encoding_by() {
+    let (s, list) = scratch();
+    let run = import(&s, "stray-byte.csv", &[]).fails(2);
+    for reading in [
+        "line 3 reads",
+        "--encoding windows-1252: René Roe,Café",
+        "give the one that reads right with --encoding",
+    ] {
+        assert!(run.stderr.contains(reading), "{reading}: {}", run.stderr);
+    }
+    assert_eq!(s.read("signatories.toml"), list, "written though refused");
+    let run = import(&s, "stray-byte.csv", &["--encoding", "windows-1252"]).ok();
+    assert!(!run.stderr.contains("read as"), "a named encoding is not news: {}", run.stderr);
     assert!(
         run.stdout.contains("stray-byte.csv:3: added individual \"René Roe\""),
         "{}",
         run.stdout
     );
     assert!(s.read("signatories.toml").contains("affiliation = \"Café\""));
+    let run = import(&s, "stray-byte.csv", &["--encoding", "latin-9000"]).fails(2);
+    assert!(run.stderr.contains("`latin-9000` is not an encoding label"), "{}", run.stderr);
+}
+
+#[test]
+fn polish_windows_1250_and_japanese_shift_jis_are_recognised() {
+    let (s, _) = scratch();
+    let run = import(&s, "polish-windows-1250.csv", &[]).ok();
+    assert!(
+        run.stderr.contains("read as windows-1250 (recognised from its text"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        report(&run.stdout),
+        [
+            "polish-windows-1250.csv:2: added individual \"Zofia Świętochowska\"",
+            "polish-windows-1250.csv:3: added individual \"Łukasz Żółkiewski\"",
+            "polish-windows-1250.csv:4: added organisation \"Stowarzyszenie Wolności Słowa\"",
+        ]
+    );
+    let run = import(&s, "japanese-shift-jis.csv", &[]).ok();
+    assert!(run.stderr.contains("read as Shift_JIS"), "{}", run.stderr);
+    assert_eq!(
+        report(&run.stdout),
+        [
+            "japanese-shift-jis.csv:2: added individual \"山田 太郎\"",
+            "japanese-shift-jis.csv:3: added individual \"佐藤 花子\"",
+        ]
+    );
+    let toml = s.read("signatories.toml");
+    assert!(toml.contains("affiliation = \"Fundacja Panoptykon\""), "{toml}");
+    assert!(toml.contains("affiliation = \"情報セキュリティ研究所\""), "{toml}");
 }
 
 #[test]
@@ -403,10 +538,10 @@ fn import_refuses_what_it_would_have_to_guess() {
     s.run(&["signatories", "import", "two.csv"]).refused(
         2,
         "has 2 name columns: \"Full name\" (column 1) and \"Name\" (column 2); \
-         say which to use, as in --name-column \"Full name\"",
+         say which to use, as in --map name=\"Full name\"",
     );
     unchanged(&s);
-    let run = s.run(&["signatories", "import", "two.csv", "--name-column", "Full name"]).ok();
+    let run = s.run(&["signatories", "import", "two.csv", "--map", "name=Full name"]).ok();
     assert!(run.stdout.contains("added individual \"Ann Alpha\""), "{}", run.stdout);
     s.write("signatories.toml", &list);
     // Duplicate headers: no flag can choose between them.

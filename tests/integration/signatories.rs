@@ -174,18 +174,12 @@ fn import_adds_new_rows_skips_duplicates_and_rejects_bad_rows() {
 fn import_names_a_missing_column() {
     let s = Scratch::new();
     s.write("bad.csv", "Who,Where\nA,B\n");
-    s.run(&["signatories", "import", "bad.csv"]).fails(2).stderr_has("has no name column");
+    s.run(&["signatories", "import", "bad.csv"]).fails(2).stderr_has(
+        "hold the name: no column is headed as a name; its headers are 1 \"Who\", 2 \"Where\"",
+    );
     s.write("ok.csv", "Who,Where\nAnn Alpha,Somewhere\n");
-    s.run(&[
-        "signatories",
-        "import",
-        "ok.csv",
-        "--name-column",
-        "who",
-        "--affiliation-column",
-        "Where",
-    ])
-    .ok();
+    s.run(&["signatories", "import", "ok.csv", "--map", "name=who", "--map", "affiliation=Where"])
+        .ok();
     assert!(
         s.read("signatories.toml").contains("name = \"Ann Alpha\"\naffiliation = \"Somewhere\"")
     );

@@ -31,12 +31,16 @@ pub struct Options {
     pub delimiter: Option<char>,
     /// Kind values the form uses beyond the known ones, lower-cased.
     pub kind_map: Vec<(String, Kind)>,
+    /// The file's encoding; recognised when not given.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// A row that became an entry to add, with the line it starts on.
 pub struct Row {
     pub line: usize,
     pub entry: Signatory,
+    /// What was repaired on the way, to be said.
+    pub repaired: Option<String>,
 }
 
 /// A row that cannot be an entry, and why.
@@ -51,6 +55,10 @@ pub struct Table {
     pub rejected: Vec<Rejected>,
     /// How the file was decoded, when that is worth saying.
     pub encoding_note: Option<String>,
+    /// Which column holds what: `name = "Prénom" + "Nom", kind = "Type"`.
+    pub columns: String,
+    /// Whether the name is joined from several columns.
+    pub joined: bool,
 }
 
 #[derive(Debug)]
@@ -71,6 +79,14 @@ pub enum ImportError {
         what: &'static str,
         wanted: String,
         headers: Vec<String>,
+    },
+    /// Which columns hold the name cannot be told from the headers; `name`
+    /// is the columns most likely meant, to suggest.
+    Unclear {
+        path: PathBuf,
+        why: String,
+        headers: Vec<String>,
+        name: Option<Vec<String>>,
     },
     /// Several columns could be the one meant: (1-based index, header);
     /// `alike` when their headers are the same, so no flag can choose.
@@ -98,6 +114,26 @@ impl fmt::Display for ImportError {
                 path.display(),
                 headers.join(", ")
             ),
+            ImportError::Unclear { path, why, headers, name } => {
+                let numbered: Vec<String> = (headers.iter().enumerate())
+                    .map(|(i, h)| format!("{} \"{}\"", i + 1, shorten(h)))
+                    .collect();
+                write!(
+                    f,
+                    "cannot tell which columns of `{}` hold the name: {why}; its headers are {}; \
+                     say which with --map name=",
+                    path.display(),
+                    numbered.join(", ")
+                )?;
+                match name {
+                    Some(columns) => {
+                        let quoted: Vec<String> =
+                            columns.iter().map(|c| format!("\"{}\"", shorten(c))).collect();
+                        write!(f, "{}", quoted.join("+"))
+                    }
+                    None => f.write_str("\"HEADER\" (or \"GIVEN\"+\"FAMILY\")"),
+                }
+            }
             ImportError::TwoColumns { path, what, alike, columns } => {
                 let list = columns
                     .iter()
@@ -112,15 +148,12 @@ impl fmt::Display for ImportError {
                         columns.len()
                     )
                 } else {
-                    let flag = match *what {
-                        "sort" => "--sort-column".to_owned(),
-                        what => format!("--{what}-column"),
-                    };
+                    let field = if *what == "sort" { "sort-as" } else { what };
                     let first = &columns[0].1;
                     write!(
                         f,
                         "`{path}` has {} {what} columns: {list}; say which to use, as in \
-                         {flag} \"{}\"",
+                         --map {field}=\"{}\"",
                         columns.len(),
                         shorten(first)
                     )
@@ -134,10 +167,15 @@ impl fmt::Display for ImportError {
 pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
     let bytes = files::read_regular(path)
         .map_err(|error| ImportError::Read { path: path.to_owned(), error })?;
-    let (text, encoding_note) =
-        decode(&bytes).map_err(|why| ImportError::Encoding { path: path.to_owned(), why })?;
-    let encoding_note =
-        encoding_note.map(|e| format!("`{}` is not UTF-8: read as {e}", path.display()));
+    let (text, recognised) = decode(&bytes, options.encoding)
+        .map_err(|why| ImportError::Encoding { path: path.to_owned(), why })?;
+    let encoding_note = recognised.map(|encoding| {
+        format!(
+            "`{}` is not UTF-8: read as {} (recognised from its text; --encoding names another)",
+            path.display(),
+            encoding.name()
+        )
+    });
     let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&text));
     let mut records = Records { text: &text, pos: 0, line: 1, delimiter, width: 0 };
     let header = loop {
@@ -152,7 +190,13 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
     let headers: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
     let columns = Found::find(path, &headers, &options.columns)?;
 
-    let mut table = Table { rows: Vec::new(), rejected: Vec::new(), encoding_note };
+    let mut table = Table {
+        rows: Vec::new(),
+        rejected: Vec::new(),
+        encoding_note,
+        columns: columns.describe(&headers),
+        joined: columns.joined(),
+    };
     let width = records.width;
     for record in records {
         let record = match record {
@@ -186,7 +230,13 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
                     line: record.line,
                     why: format!("\"{}\": {why}", shorten(&entry.name).escape_debug()),
                 }),
-                None => table.rows.push(Row { line: record.line, entry }),
+                None => {
+                    let given = columns.url(&record.fields);
+                    let repaired = (entry.url.as_deref().zip(given))
+                        .filter(|(url, given)| url != given)
+                        .map(|(url, given)| format!("the link \"{given}\" was read as {url}"));
+                    table.rows.push(Row { line: record.line, entry, repaired })
+                }
             },
             Err(why) => table.rejected.push(Rejected { line: record.line, why }),
         }
