@@ -158,6 +158,9 @@ fn a_form_whose_name_columns_cannot_be_told_apart_is_refused_with_a_mapping() {
     assert!(run.stdout.contains("added individual \"Jane Doe\""), "{}", run.stdout);
     s.run(&["signatories", "import", path.as_str(), "--map", "name=Nom"])
         .refused(2, "has no name column (`Nom`)");
+    s.write("header-only.csv", "Name,Affiliation\r\n\r\n");
+    s.run(&["signatories", "import", "header-only.csv"])
+        .refused(2, "has a header row and no row under it: nothing to import");
 }
 
 #[test]

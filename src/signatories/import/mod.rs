@@ -74,6 +74,11 @@ pub enum ImportError {
     Empty {
         path: PathBuf,
     },
+    /// A header row and nothing under it: an export made before anyone
+    /// signed, or a file whose line ends were not read as such.
+    NoRows {
+        path: PathBuf,
+    },
     NoColumn {
         path: PathBuf,
         what: &'static str,
@@ -108,6 +113,11 @@ impl fmt::Display for ImportError {
                 write!(f, "cannot read `{}`: {why}", path.display())
             }
             ImportError::Empty { path } => write!(f, "`{}` has no header row", path.display()),
+            ImportError::NoRows { path } => write!(
+                f,
+                "`{}` has a header row and no row under it: nothing to import",
+                path.display()
+            ),
             ImportError::NoColumn { path, what, wanted, headers } => write!(
                 f,
                 "`{}` has no {what} column ({wanted}); its headers are: {}",
@@ -198,7 +208,9 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
         joined: columns.joined(),
     };
     let width = records.width;
+    let mut any = false;
     for record in records {
+        any = true;
         let record = match record {
             Ok(record) => record,
             Err(rejected) => {
@@ -240,6 +252,9 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
             },
             Err(why) => table.rejected.push(Rejected { line: record.line, why }),
         }
+    }
+    if !any || table.rows.is_empty() && table.rejected.is_empty() {
+        return Err(ImportError::NoRows { path: path.to_owned() });
     }
     Ok(table)
 }
