@@ -41,6 +41,48 @@ pub enum Command {
     /// writes nothing. Exit 0: no errors (warnings are shown); 1: an error,
     /// or a warning with --deny-warnings; 2: an input could not be read.
     Check(CheckArgs),
+    /// The private ledger of submissions (`.openletter/ledger.sqlite`):
+    /// export it for the coalition's records, erase a person's data, or
+    /// copy it safely.
+    Ledger(LedgerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    /// The signatories file whose project the ledger belongs to.
+    #[arg(long, value_name = "FILE", default_value = "signatories.toml", global = true)]
+    pub signatories: PathBuf,
+
+    #[command(subcommand)]
+    pub action: LedgerAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerAction {
+    /// Every submission and event, e-mail addresses included, to stdout.
+    Export {
+        /// csv or json.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
+    /// Erase a person's private data (their address, their withdrawal
+    /// reasons); their entry, if listed, stays until removed.
+    Forget {
+        #[arg(value_name = "EMAIL")]
+        email: String,
+    },
+    /// Copy the ledger to a new file, consistent while others write to it.
+    BackUp {
+        #[arg(value_name = "FILE")]
+        to: PathBuf,
+    },
+}
+
+/// How `ledger export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +116,13 @@ pub enum SignatoriesAction {
     /// was rejected (the good rows are still added, or with --dry-run would
     /// be); 2: the file cannot be read.
     Import(ImportArgs),
+    /// Where an entry came from and what happened to it since, from the
+    /// private ledger (no e-mail address is shown).
+    History {
+        /// The signatory (case and accents ignored).
+        #[arg(allow_hyphen_values = true, value_parser = not_an_option)]
+        name: String,
+    },
     /// Who was added, removed or changed between two files.
     Diff {
         #[arg(allow_hyphen_values = true, value_parser = path_not_an_option)]

@@ -6,6 +6,7 @@ use std::fmt;
 use crate::console::StdoutError;
 use crate::fonts::FontError;
 use crate::inputs::MissingGlyph;
+use crate::ledger::LedgerError;
 use crate::letter::LetterError;
 use crate::output::{FolderError, WriteError};
 use crate::signatories::edit::EditError;
@@ -35,6 +36,8 @@ pub enum Error {
     /// An edit of the signatories file that was refused.
     Refused(String),
     Import(ImportError),
+    /// The private ledger could not be read or written: nothing was changed.
+    Ledger(LedgerError),
     Stdout(StdoutError),
 }
 
@@ -48,7 +51,8 @@ impl Error {
             Error::Signatories(LoadError::Read { .. } | LoadError::Syntax { .. })
             | Error::Letter(_)
             | Error::Fonts(_)
-            | Error::Import(_) => 2,
+            | Error::Import(_)
+            | Error::Ledger(_) => 2,
             _ => 1,
         }
     }
@@ -101,6 +105,7 @@ impl fmt::Display for Error {
             Error::Write(err) => err.fmt(f),
             Error::Refused(why) => f.write_str(why),
             Error::Import(err) => err.fmt(f),
+            Error::Ledger(err) => err.fmt(f),
             Error::Signatories(LoadError::Read { path, error }) => {
                 write!(f, "cannot read signatories file `{}`: {error}", path.display())
             }
@@ -140,6 +145,12 @@ impl From<EditError> for Error {
                 Error::Refused(format!("edit abandoned, file unchanged: {why}"))
             }
         }
+    }
+}
+
+impl From<LedgerError> for Error {
+    fn from(err: LedgerError) -> Self {
+        Error::Ledger(err)
     }
 }
 

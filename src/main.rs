@@ -25,6 +25,7 @@ mod files;
 mod fonts;
 mod inputs;
 mod lang;
+mod ledger;
 mod letter;
 mod manifest;
 mod memory;

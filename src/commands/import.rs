@@ -8,14 +8,20 @@ use std::path::Path;
 use crate::args::{ImportArgs, ImportField};
 use crate::error::Error;
 use crate::inputs::{refuse_entry, typefaces};
-use crate::signatories::Kind;
+use crate::ledger::{self, Ledger, Submission};
 use crate::signatories::edit::{Editor, Edits, Refusal};
+use crate::signatories::import::Identity;
 use crate::signatories::import::{self, Columns, Options};
+use crate::signatories::{Kind, Signatory};
 use crate::signatories::{fold, near_key};
 
 enum Outcome {
     Added(String),
     Skipped(String, String),
+    /// Imported before: (name, where and when).
+    Seen(String, String),
+    /// Imported before, with other data now: (name, what changed).
+    Changed(String, String),
     Rejected(String),
 }
 
@@ -58,41 +64,94 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     }
     let typefaces = typefaces(path)?;
     let mut editor = Editor::open(path, Edits::Additions)?;
+    // A dry run only reads the ledger, if there is one.
+    let mut ledger = if args.dry_run { Ledger::existing(path)? } else { Some(Ledger::open(path)?) };
+    let origin = |line: usize| format!("{}:{line}", file_name(&args.file));
 
     let mut outcomes: Vec<(usize, Outcome)> =
         table.rejected.into_iter().map(|r| (r.line, Outcome::Rejected(r.why))).collect();
+    let mut submissions: Vec<Submission> = Vec::new();
     // Rows already taken from this file, by folded and by near-duplicate name.
     let mut taken: HashMap<String, (usize, String)> = HashMap::new();
     for row in table.rows {
         let name = row.entry.name.clone();
+        let key = ledger.as_ref().map(|ledger| submission_key(ledger, &row.identity, &name));
+        let before = match (&ledger, &key) {
+            (Some(ledger), Some(key)) => ledger.find(key)?,
+            _ => None,
+        };
+        // A withdrawal's record stays as it is: the list refuses the row.
+        let withdrew = before.as_ref().is_some_and(|s| s.state == "withdrawn");
+        // A row rejected before is read afresh; so is one whose entry the
+        // list no longer holds though no command removed it (the list was
+        // edited by hand, or put back from an older copy): nothing is lost.
+        // A withdrawal is refused as the list records it.
+        let seen = before.filter(|s| match (s.state.as_str(), &s.entry) {
+            ("rejected" | "withdrawn", _) => false,
+            ("listed", Some(entry)) => editor.lists(entry),
+            _ => true,
+        });
+        if let Some(seen) = seen {
+            let changes = changed(&seen, &row.entry);
+            let outcome = if changes.is_empty() {
+                Outcome::Seen(name, format!("{}, received {}", seen.origin, seen.received))
+            } else {
+                Outcome::Changed(name, changes.join(", "))
+            };
+            outcomes.push((row.line, outcome));
+            continue;
+        }
         if let Some(why) = refuse_entry(&typefaces, &row.entry) {
             outcomes.push((row.line, Outcome::Rejected(format!("\"{name}\": {why}"))));
             continue;
         }
         let earlier = taken.get(&fold(&name)).or_else(|| taken.get(&near_key(&name)));
+        let mut record = |state: &str, entry: Option<String>, detail: Option<String>| {
+            let Some(key) = key.clone().filter(|_| !withdrew) else { return };
+            submissions.push(Submission {
+                key,
+                channel: "import".into(),
+                origin: origin(row.line),
+                received: row.identity.received.clone().unwrap_or_else(ledger::now),
+                state: state.into(),
+                kind: row.entry.kind.key().into(),
+                name: name.clone(),
+                affiliation: row.entry.affiliation.clone(),
+                url: row.entry.url.clone(),
+                entry,
+                email: row.identity.email.clone(),
+                detail,
+            });
+        };
         if let Some((line, first)) = earlier {
             let why = format!("same as \"{first}\" on line {line} of the file");
+            record("skipped", None, Some(why.clone()));
             outcomes.push((row.line, Outcome::Skipped(name, why)));
             continue;
         }
         let kind = row.entry.kind.key();
-        match editor.add(row.entry, false) {
+        match editor.add(row.entry.clone(), false) {
             Ok(()) => {
-                if let Some(repair) = row.repaired {
+                if let Some(repair) = &row.repaired {
                     note!("{}:{}: note: {repair}", args.file.display(), row.line);
                 }
+                record("listed", Some(name.clone()), None);
                 taken.insert(fold(&name), (row.line, name.clone()));
                 taken.insert(near_key(&name), (row.line, name.clone()));
                 outcomes.push((row.line, Outcome::Added(format!("{kind} \"{name}\""))));
             }
             Err(Refusal::Invalid(why)) => outcomes.push((row.line, Outcome::Rejected(why))),
-            Err(refusal) => outcomes.push((row.line, Outcome::Skipped(name, refusal.to_string()))),
+            Err(refusal) => {
+                let why = refusal.to_string();
+                record("skipped", None, Some(why.clone()));
+                outcomes.push((row.line, Outcome::Skipped(name, why)));
+            }
         }
     }
     outcomes.sort_by_key(|(line, _)| *line);
 
     let file = args.file.display();
-    let (mut added, mut skipped, mut rejected) = (0, 0, 0);
+    let (mut added, mut skipped, mut rejected, mut seen) = (0, 0, 0, 0);
     for (line, outcome) in &outcomes {
         match outcome {
             Outcome::Added(what) => {
@@ -103,6 +162,17 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
                 skipped += 1;
                 outln!("{file}:{line}: skipped \"{name}\": {why}")?;
             }
+            Outcome::Seen(name, when) => {
+                seen += 1;
+                outln!("{file}:{line}: seen before \"{name}\" ({when})")?;
+            }
+            Outcome::Changed(name, what) => {
+                seen += 1;
+                outln!(
+                    "{file}:{line}: changed since the last import \"{name}\": {what} (not \
+                     added again; `openletter signatories edit` takes a change)"
+                )?;
+            }
             Outcome::Rejected(why) => {
                 rejected += 1;
                 outln!("{file}:{line}: rejected: {why}")?;
@@ -110,16 +180,62 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         }
     }
     let code = u8::from(rejected > 0);
+    let verb = if args.dry_run { "would be added" } else { "added" };
+    let mut tally = format!("{added} {verb}, {skipped} skipped, {rejected} rejected");
+    if seen > 0 {
+        tally.push_str(&format!(", {seen} seen before"));
+    }
     if args.dry_run {
         editor.render()?;
-        outln!(
-            "dry run: {added} would be added, {skipped} skipped, {rejected} rejected; nothing written"
-        )?;
+        outln!("dry run: {tally}; nothing written")?;
         return Ok(code);
     }
+    let ledger = ledger.as_mut().expect("opened unless a dry run");
+    let changes = ledger.begin()?;
+    for submission in &submissions {
+        changes.record(submission)?;
+    }
     let counts = if added > 0 { editor.save()?.counts } else { editor.counts() };
+    changes.commit()?;
     editor.finish();
-    outln!("{added} added, {skipped} skipped, {rejected} rejected")?;
+    outln!("{tally}")?;
     outln!("{counts}")?;
     Ok(code)
+}
+
+/// A row's key in the ledger: the form's response id, else who sent it,
+/// when, under what name.
+fn submission_key(ledger: &Ledger, identity: &Identity, name: &str) -> String {
+    match &identity.response {
+        Some(id) => ledger.key(&["response", id]),
+        None => ledger.key(&[
+            "row",
+            identity.received.as_deref().unwrap_or(""),
+            &identity.email.as_deref().unwrap_or("").to_lowercase(),
+            name,
+        ]),
+    }
+}
+
+/// What differs between a submission as first read and the row now.
+fn changed(seen: &Submission, entry: &Signatory) -> Vec<String> {
+    let pairs = [
+        ("kind", Some(seen.kind.as_str()), Some(entry.kind.key())),
+        ("name", Some(seen.name.as_str()), Some(entry.name.as_str())),
+        ("affiliation", seen.affiliation.as_deref(), entry.affiliation.as_deref()),
+        ("url", seen.url.as_deref(), entry.url.as_deref()),
+    ];
+    let shown = |v: Option<&str>| v.map_or("(none)".to_owned(), |v| format!("\"{v}\""));
+    pairs
+        .into_iter()
+        .filter(|(_, was, is)| was != is)
+        .map(|(field, was, is)| format!("{field} {} → {}", shown(was), shown(is)))
+        .collect()
+}
+
+/// A file's name without its folder, as the ledger records where a row
+/// came from.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod export;
 mod import;
+mod ledger;
 mod new;
 mod publish;
 mod signatories;
@@ -23,5 +24,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Signatories(args) => signatories::run(args),
         Command::Check(args) => check::run(&args),
         Command::New(args) => new::run(&args).map(|()| 0),
+        Command::Ledger(args) => ledger::run(&args).map(|()| 0),
     }
 }

@@ -8,10 +8,11 @@ use crate::data;
 use crate::date::LetterDate;
 use crate::error::Error;
 use crate::inputs::{load_signatories, refuse_entry, typefaces};
+use crate::ledger::{self, Ledger, Submission};
 use crate::signatories::edit::{Changes, Editor, Edits};
-use crate::signatories::{Kind, Signatories, Signatory};
+use crate::signatories::{Kind, Signatories, Signatory, field, text_problem};
 
-use super::{diff, import};
+use super::{diff, import, ledger as ledger_command};
 
 /// Runs a signatories command; `Ok` holds the exit code.
 pub fn run(args: SignatoriesArgs) -> Result<u8, Error> {
@@ -23,6 +24,7 @@ pub fn run(args: SignatoriesArgs) -> Result<u8, Error> {
         SignatoriesAction::Remove(remove_args) => remove(path, &remove_args).map(|()| 0),
         SignatoriesAction::Import(import_args) => import::run(path, &import_args),
         SignatoriesAction::Diff { old, new, json } => diff::run(&old, &new, json).map(|()| 0),
+        SignatoriesAction::History { name } => ledger_command::history(path, &name).map(|()| 0),
     }
 }
 
@@ -74,10 +76,35 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
     }
     let mut editor = Editor::open(path, Edits::Additions)?;
     let name = entry.name.clone();
+    let (kind_key, affiliation, url) = (kind.key(), entry.affiliation.clone(), entry.url.clone());
     editor
         .add(entry, args.force)
         .map_err(|refusal| Error::Refused(format!("not added: \"{name}\" {refusal}")))?;
-    let result = if args.dry_run { editor.render()? } else { editor.save()? };
+    let result = if args.dry_run {
+        editor.render()?
+    } else {
+        let mut ledger = Ledger::open(path)?;
+        let received = ledger::now();
+        let key = ledger.key(&["add", &received, &name]);
+        let changes = ledger.begin()?;
+        changes.record(&Submission {
+            key,
+            channel: "add".into(),
+            origin: "signatories add".into(),
+            received,
+            state: "listed".into(),
+            kind: kind_key.into(),
+            name: name.clone(),
+            affiliation,
+            url,
+            entry: Some(name.clone()),
+            email: None,
+            detail: None,
+        })?;
+        let saved = editor.save()?;
+        changes.commit()?;
+        saved
+    };
     let at = editor.line_of(&result, &name).map(|line| format!(" at line {line}"));
     editor.finish();
     let verb = if args.dry_run { "would add" } else { "added" };
@@ -109,7 +136,25 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
         outln!("\"{}\" is unchanged", old.name)?;
         return Ok(());
     }
-    let result = if args.dry_run { editor.render()? } else { editor.save()? };
+    let result = if args.dry_run {
+        editor.render()?
+    } else {
+        let mut ledger = Ledger::open(path)?;
+        let changes = ledger.begin()?;
+        let at = ledger::now();
+        if old.name != new.name {
+            changes.rename(&old.name, &new.name)?;
+            changes.event(&new.name, &at, &format!("renamed from \"{}\"", old.name), None)?;
+        }
+        for (what, change) in describe_changes(&old, &new) {
+            if what != crate::signatories::field::NAME {
+                changes.event(&new.name, &at, &change, None)?;
+            }
+        }
+        let saved = editor.save()?;
+        changes.commit()?;
+        saved
+    };
     let at = editor.line_of(&result, &new.name).map(|line| format!(" at line {line}"));
     editor.finish();
     let verb = if args.dry_run { "would change" } else { "changed" };
@@ -117,13 +162,8 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
     if old.kind != new.kind {
         outln!("  kind {} → {}", old.kind.key(), new.kind.key())?;
     }
-    for key in crate::signatories::field::ENTRY {
-        let before = old.get(key).map(|v| format!("\"{v}\""));
-        let after = new.get(key).map(|v| format!("\"{v}\""));
-        if before != after {
-            let none = || "(none)".to_owned();
-            outln!("  {key} {} → {}", before.unwrap_or_else(none), after.unwrap_or_else(none))?;
-        }
+    for (_, change) in describe_changes(&old, &new) {
+        outln!("  {change}")?;
     }
     if args.dry_run {
         outln!("dry run: nothing written")?;
@@ -131,16 +171,50 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// Each field an edit changed, as `affiliation "A" → "B"`.
+fn describe_changes(old: &Signatory, new: &Signatory) -> Vec<(&'static str, String)> {
+    let mut changes = Vec::new();
+    for key in field::ENTRY {
+        let before = old.get(key).map(|v| format!("\"{v}\""));
+        let after = new.get(key).map(|v| format!("\"{v}\""));
+        if before != after {
+            let none = || "(none)".to_owned();
+            let change =
+                format!("{key} {} → {}", before.unwrap_or_else(none), after.unwrap_or_else(none));
+            changes.push((key, change));
+        }
+    }
+    changes
+}
+
 fn remove(path: &Path, args: &RemoveArgs) -> Result<(), Error> {
     let mut editor = Editor::open(path, Edits::Any)?;
-    let removed = if args.withdrawn {
-        let date = args.on.unwrap_or_else(LetterDate::today).iso();
-        editor.withdraw(&args.name, &date, args.reason.as_deref())
-    } else {
-        editor.remove(&args.name)
+    let date = args.on.unwrap_or_else(LetterDate::today).iso();
+    if let Some(why) = args.reason.as_deref().and_then(|r| text_problem(field::REASON, r)) {
+        return Err(Error::Refused(format!("nothing removed: the reason {why}")));
     }
-    .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
+    // The reason is private correspondence: kept in the ledger, never in
+    // the list, which is published.
+    let removed =
+        if args.withdrawn { editor.withdraw(&args.name, &date) } else { editor.remove(&args.name) }
+            .map_err(|refusal| Error::Refused(format!("nothing removed: {refusal}")))?;
+    let mut ledger = Ledger::open(path)?;
+    let changes = ledger.begin()?;
+    let name = &removed.entry.name;
+    if args.withdrawn {
+        changes.event(
+            name,
+            &ledger::now(),
+            &format!("withdrew on {date}"),
+            args.reason.as_deref(),
+        )?;
+        changes.unlist(name, "withdrawn")?;
+    } else {
+        changes.event(name, &ledger::now(), "removed", None)?;
+        changes.unlist(name, "removed")?;
+    }
     let saved = editor.save()?;
+    changes.commit()?;
     editor.finish();
     let entry = &removed.entry;
     let describe = match &entry.affiliation {

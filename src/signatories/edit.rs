@@ -24,7 +24,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 use super::load::{BOM, WITHDRAWN, parse_bytes, read_locked, with_bom};
 use super::{
     Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
-    near_key_folded, near_keys_withdrawn_as, text_problem,
+    near_key_folded, near_keys_withdrawn_as,
 };
 use crate::files::{Access, Locked, ReadError};
 use crate::output::{self, WriteError};
@@ -320,6 +320,13 @@ impl Editor {
         self.index.as_mut().expect("just built")
     }
 
+    /// Whether the list holds an entry of this name (case and accents
+    /// ignored), added in this run or before.
+    pub fn lists(&mut self, name: &str) -> bool {
+        let folded = fold(name);
+        self.index().folded.contains_key(&folded)
+    }
+
     /// Whether a name with these [`Keys`] collides with a listed or
     /// withdrawn signatory other than `except` (the entry being edited).
     fn collision(&mut self, keys: &Keys, except: Option<&str>) -> Option<Refusal> {
@@ -410,22 +417,11 @@ impl Editor {
 
     /// Removes an entry and records that they withdrew on `date`, so that a
     /// later add or import of the same name is refused.
-    pub fn withdraw(
-        &mut self,
-        name: &str,
-        date: &str,
-        reason: Option<&str>,
-    ) -> Result<Removed, Refusal> {
-        if let Some(why) = reason.and_then(|r| text_problem(field::REASON, r)) {
-            return Err(Refusal::Invalid(format!("the reason {why}")));
-        }
+    pub fn withdraw(&mut self, name: &str, date: &str) -> Result<Removed, Refusal> {
         let removed = self.remove(name)?;
         let mut table = Table::new();
         table.insert(field::NAME, value(&removed.entry.name));
         table.insert(field::DATE, value(date));
-        if let Some(reason) = reason {
-            table.insert(field::REASON, value(reason));
-        }
         table.decor_mut().set_prefix("\n");
         table.set_position(self.max_position() + 1);
         let item = self
@@ -437,7 +433,7 @@ impl Editor {
         self.withdrawn.push(Withdrawal {
             name: removed.entry.name.clone(),
             date: date.to_owned(),
-            reason: reason.map(str::to_owned),
+            reason: None,
         });
         Ok(removed)
     }

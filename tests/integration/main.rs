@@ -14,6 +14,7 @@ mod export;
 mod folders;
 mod hostile_pages;
 mod integrity;
+mod ledger;
 mod letter_kit;
 mod memory;
 mod names_are_data;

@@ -116,7 +116,7 @@ fn edits_in_place_keeping_comments_and_position() {
 #[test]
 fn a_withdrawal_is_recorded_and_refuses_the_name_again() {
     let mut e = editor(FILE);
-    e.withdraw("Cy Gamma", "2025-02-14", Some("asked by e-mail")).unwrap();
+    e.withdraw("Cy Gamma", "2025-02-14").unwrap();
     let saved = parse(Path::new("s.toml"), e.render().unwrap().source).unwrap();
     assert_eq!(saved.entries.len(), 1);
     assert_eq!(saved.withdrawn[0].name, "Cy Gamma");

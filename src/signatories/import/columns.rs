@@ -32,6 +32,18 @@ pub struct Found {
     kind: Option<usize>,
     url: Option<usize>,
     sort_as: Option<usize>,
+    /// What identifies a submission, for the private ledger only.
+    email: Option<usize>,
+    received: Option<usize>,
+    response: Option<usize>,
+}
+
+/// What identifies a row's submission: never printed, never listed.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub email: Option<String>,
+    pub received: Option<String>,
+    pub response: Option<String>,
 }
 
 impl Found {
@@ -88,7 +100,22 @@ impl Found {
             kind: find("kind", &given.kind, KIND_HEADERS, false)?,
             url: find("url", &given.url, URL_HEADERS, false)?,
             sort_as,
+            email: find("e-mail", &None, EMAIL_HEADERS, false)?,
+            received: find("timestamp", &None, TIMESTAMP_HEADERS, false)?,
+            response: find("response id", &None, RESPONSE_HEADERS, false)?,
         })
+    }
+
+    /// Who sent a row and when, as far as the form says.
+    pub fn identity(&self, fields: &[String]) -> Identity {
+        let cell = |i: Option<usize>| {
+            i.and_then(|i| fields.get(i)).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        };
+        Identity {
+            email: cell(self.email),
+            received: cell(self.received),
+            response: cell(self.response),
+        }
     }
 
     /// The link of a row as the form holds it.

@@ -18,8 +18,8 @@ mod decode;
 mod records;
 mod vocabulary;
 
-pub use columns::Columns;
 use columns::Found;
+pub use columns::{Columns, Identity};
 use decode::decode;
 use records::{Records, detect_delimiter};
 
@@ -41,6 +41,8 @@ pub struct Row {
     pub entry: Signatory,
     /// What was repaired on the way, to be said.
     pub repaired: Option<String>,
+    /// Who sent it and when: for the private ledger only.
+    pub identity: Identity,
 }
 
 /// A row that cannot be an entry, and why.
@@ -247,7 +249,8 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
                     let repaired = (entry.url.as_deref().zip(given))
                         .filter(|(url, given)| url != given)
                         .map(|(url, given)| format!("the link \"{given}\" was read as {url}"));
-                    table.rows.push(Row { line: record.line, entry, repaired })
+                    let identity = columns.identity(&record.fields);
+                    table.rows.push(Row { line: record.line, entry, repaired, identity })
                 }
             },
             Err(why) => table.rejected.push(Rejected { line: record.line, why }),

@@ -441,6 +441,86 @@ pub const URL_HEADERS: &[&str] = &[
 
 pub const SORT_HEADERS: &[&str] = &["sort as", "sort_as", "sort key"];
 
+/// The address a submission came from: kept in the private ledger only.
+pub const EMAIL_HEADERS: &[&str] = &[
+    "email",
+    "e-mail",
+    "email address",
+    "e-mail address",
+    "your email",
+    "your e-mail",
+    "adresse e-mail",
+    "adresse email",
+    "courriel",
+    "adresse électronique",
+    "e-mail-adresse",
+    "e-mail adresse",
+    "correo electrónico",
+    "correo",
+    "dirección de correo electrónico",
+    "indirizzo email",
+    "indirizzo e-mail",
+    "posta elettronica",
+    "endereço de e-mail",
+    "endereço de email",
+    "e-mailadres",
+    "emailadres",
+    "adres e-mail",
+    "adres email",
+    "e-mailová adresa",
+    "e-postadress",
+    "e-post",
+    "e-mailadresse",
+    "e-postadresse",
+    "sähköposti",
+    "sähköpostiosoite",
+    "adresa de e-mail",
+    "adresa de email",
+    "e-mail cím",
+    "email cím",
+    "διεύθυνση email",
+    "e-posta",
+    "e-posta adresi",
+    "электронная почта",
+    "эл. почта",
+    "адрес электронной почты",
+    "електронна пошта",
+    "ел. пошта",
+    "البريد الإلكتروني",
+];
+
+/// When a submission was made, as the form wrote it.
+pub const TIMESTAMP_HEADERS: &[&str] = &[
+    "timestamp",
+    "submitted at",
+    "submission date",
+    "start time",
+    "completion time",
+    "horodateur",
+    "horodatage",
+    "zeitstempel",
+    "marca temporal",
+    "informazioni cronologiche",
+    "carimbo de data/hora",
+    "tijdstempel",
+    "sygnatura czasowa",
+    "časová značka",
+    "tidstämpel",
+    "tidsstempel",
+    "aikaleima",
+    "marcaj de timp",
+    "időbélyeg",
+    "χρονική σήμανση",
+    "zaman damgası",
+    "отметка времени",
+    "позначка часу",
+    "الطابع الزمني",
+];
+
+/// A form's own identifier of a response (Typeform, Microsoft Forms).
+pub const RESPONSE_HEADERS: &[&str] =
+    &["response id", "response_id", "submission id", "#", "id", "token"];
+
 /// Kind values: a person signing.
 pub const INDIVIDUAL_WORDS: &[&str] = &[
     "individual",

@@ -1,0 +1,186 @@
+//! The private ledger: imports that remember, history, withdrawals whose
+//! reasons stay private, export and erasure, and many commands at once.
+
+use std::process::Stdio;
+
+use crate::common::Scratch;
+
+fn form(s: &Scratch, name: &str) -> String {
+    let text = std::fs::read_to_string(Scratch::fixture(&format!("imports/forms/{name}"))).unwrap();
+    s.write(name, &text);
+    text
+}
+
+#[test]
+fn a_daily_reimport_after_edits_and_withdrawals_adds_nothing() {
+    let s = Scratch::new();
+    let text = form(&s, "fr.csv");
+    s.run(&["signatories", "import", "fr.csv"]).ok();
+    s.run(&["signatories", "edit", "Jean Valjean", "--name", "Jean Valjean-Fauchelevent"]).ok();
+    s.run(&[
+        "signatories",
+        "remove",
+        "--withdrawn",
+        "Ligue des droits de l'Homme",
+        "--reason",
+        "asked by letter of 3 March",
+        "--on",
+        "2025-03-03",
+    ])
+    .ok();
+    let list = s.read("signatories.toml");
+    // The next morning's export: the same rows, one of them changed.
+    s.write("fr.csv", &text.replace("Maire,", "Maire de Montreuil,"));
+    let run = s.run(&["signatories", "import", "fr.csv"]).ok();
+    assert!(
+        run.stdout.contains(
+            "fr.csv:2: changed since the last import \"Jean Valjean\": affiliation \"Maire\" → \
+             \"Maire de Montreuil\""
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "fr.csv:3: skipped \"Ligue des droits de l'Homme\": \"Ligue des droits de \
+             l'Homme\" withdrew on 2025-03-03"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("0 added, 1 skipped, 0 rejected, 1 seen before"), "{}", run.stdout);
+    assert_eq!(s.read("signatories.toml"), list, "a re-import changed the list");
+    let history = s.run(&["signatories", "history", "jean valjean-fauchelevent"]).ok().stdout;
+    assert!(
+        history.contains("received from fr.csv:2 (import), listed as individual \"Jean Valjean\""),
+        "{history}"
+    );
+    assert!(history.contains("renamed from \"Jean Valjean\""), "{history}");
+    let history = s.run(&["signatories", "history", "Ligue des droits de l'Homme"]).ok().stdout;
+    assert!(
+        history.contains("withdrew on 2025-03-03 (a reason is kept in the ledger)"),
+        "{history}"
+    );
+    assert!(!history.contains("asked by letter") && !history.contains('@'), "{history}");
+    // A list put back from an older copy by hand: its missing entries come
+    // back, the withdrawal stays.
+    let older = list.replace(
+        "[[individual]]\nname = \"Jean Valjean-Fauchelevent\"",
+        "[[individual]]\nname = \"Someone Else\"",
+    );
+    s.write("signatories.toml", &older);
+    let run = s.run(&["signatories", "import", "fr.csv"]).ok();
+    assert!(run.stdout.contains("fr.csv:2: added individual \"Jean Valjean\""), "{}", run.stdout);
+    assert!(run.stdout.contains("fr.csv:3: skipped"), "{}", run.stdout);
+    assert!(!list.contains("asked by letter"), "a withdrawal's reason reached the list:\n{list}");
+    assert!(
+        list.contains("name = \"Ligue des droits de l'Homme\"\ndate = \"2025-03-03\""),
+        "{list}"
+    );
+}
+
+#[test]
+fn addresses_and_reasons_reach_only_the_ledger_export() {
+    let s = Scratch::new();
+    form(&s, "fr.csv");
+    form(&s, "de.csv");
+    let mut outputs = String::new();
+    for args in [
+        &["signatories", "import", "fr.csv"][..],
+        &["signatories", "import", "de.csv"],
+        &[
+            "signatories",
+            "remove",
+            "--withdrawn",
+            "Anna Schmidt",
+            "--reason",
+            "private: moved abroad",
+        ],
+        &["signatories", "list", "--json"],
+        &["build", "--date", "2025-02-20", "-o", "letter.pdf"],
+        &["publish", "site", "--date", "2025-02-20"],
+    ] {
+        let run = s.run(args).ok();
+        outputs.push_str(&run.stdout);
+        outputs.push_str(&run.stderr);
+    }
+    let mut published = s.read("signatories.toml");
+    for file in ["site/index.html", "site/signatories.json"] {
+        published.push_str(&s.read(file));
+    }
+    let pdf = std::process::Command::new("pdftotext")
+        .arg(s.path("letter.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    published.push_str(&String::from_utf8_lossy(&pdf.stdout));
+    for private in ["jean@example.fr", "contact@ldh.example", "b@example.de", "moved abroad"] {
+        assert!(!published.contains(private), "{private} was published");
+        assert!(!outputs.contains(private), "{private} was printed");
+    }
+    let export = s.run(&["ledger", "export"]).ok().stdout;
+    assert!(
+        export.starts_with(
+            "received,channel,origin,state,kind,name,affiliation,url,entry,email,detail\n"
+        ),
+        "{export}"
+    );
+    assert!(export.contains(",jean@example.fr,") && export.contains(",b@example.de,"), "{export}");
+    let json = s.run(&["ledger", "export", "--format", "json"]).ok().stdout;
+    assert!(json.contains("\"reason\": \"private: moved abroad\""), "{json}");
+
+    let run = s.run(&["ledger", "forget", "A@EXAMPLE.DE"]).ok();
+    assert!(run.stdout.contains("from 1 submission(s)"), "{}", run.stdout);
+    let json = s.run(&["ledger", "export", "--format", "json"]).ok().stdout;
+    assert!(!json.contains("a@example.de") && !json.contains("moved abroad"), "{json}");
+    assert!(json.contains("b@example.de"), "another's address was erased: {json}");
+    let ledger = std::fs::read(s.path(".openletter/ledger.sqlite")).unwrap();
+    assert!(!String::from_utf8_lossy(&ledger).contains("a@example.de"), "left in the file");
+
+    s.run(&["ledger", "back-up", "copy.sqlite"]).ok();
+    s.run(&["ledger", "back-up", "copy.sqlite"]).refused(1, "exists: name a new file");
+    assert!(std::fs::metadata(s.path("copy.sqlite")).unwrap().len() > 0);
+    let ignore = s.read(".openletter/.gitignore");
+    assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
+}
+
+#[test]
+fn many_commands_at_once_keep_every_submission_once() {
+    let s = Scratch::new();
+    let before = s.run(&["signatories", "list", "--json"]).ok().stdout.matches("\"name\"").count();
+    let mut children = Vec::new();
+    for i in 0..10 {
+        s.write(&format!("form{i}.csv"), &format!("Timestamp,Email,Full name\n2025-02-14 10:{i:02},p{i}@example.org,Person Number{i} Formed\n"));
+        let file = format!("form{i}.csv");
+        let name = format!("Adder Number{i} Added");
+        for args in
+            [&["signatories", "import", &file][..], &["signatories", "add", "--individual", &name]]
+        {
+            let child = s.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+            children.push(child.expect("the binary starts"));
+        }
+    }
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let list = s.read("signatories.toml");
+    for i in 0..10 {
+        for name in [format!("Person Number{i} Formed"), format!("Adder Number{i} Added")] {
+            assert_eq!(list.matches(&format!("\"{name}\"")).count(), 1, "{name}:\n{list}");
+        }
+    }
+    let after = s.run(&["signatories", "list", "--json"]).ok().stdout.matches("\"name\"").count();
+    assert_eq!(after, before + 20);
+    let export = s.run(&["ledger", "export"]).ok().stdout;
+    assert_eq!(export.lines().filter(|l| l.contains(",listed,")).count(), 20, "{export}");
+    // Every form row is seen once more, and nothing is added.
+    for i in 0..10 {
+        let run = s.run(&["signatories", "import", &format!("form{i}.csv")]).ok();
+        assert!(
+            run.stdout.contains("0 added, 0 skipped, 0 rejected, 1 seen before"),
+            "{}",
+            run.stdout
+        );
+    }
+}
