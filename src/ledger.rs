@@ -96,7 +96,6 @@ const SCHEMA: &str = "
         detail TEXT
     );
     CREATE INDEX IF NOT EXISTS submissions_entry ON submissions (entry);
-    CREATE INDEX IF NOT EXISTS submissions_email ON submissions (email);
     CREATE TABLE IF NOT EXISTS events (
         id INTEGER PRIMARY KEY,
         entry TEXT NOT NULL,
@@ -229,11 +228,6 @@ impl Ledger {
         rows.collect::<Result<_, _>>().map_err(fail)
     }
 
-    /// The submission with this key, if any.
-    pub fn find(&self, key: &str) -> Result<Option<Submission>, LedgerError> {
-        Ok(self.select("WHERE key = ?1", [key])?.into_iter().next())
-    }
-
     fn select<P: rusqlite::Params>(
         &self,
         rest: &str,
@@ -244,7 +238,7 @@ impl Ledger {
             "SELECT key, channel, origin, received, state, kind, name, affiliation, url, entry, \
              email, detail FROM submissions {rest}"
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(fail)?;
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(fail)?;
         let rows = stmt.query_map(params, submission).map_err(fail)?;
         rows.collect::<Result<_, _>>().map_err(fail)
     }
@@ -325,7 +319,7 @@ impl Changes<'_> {
     /// was rejected before and is read again).
     pub fn record(&self, s: &Submission) -> Result<(), LedgerError> {
         self.tx
-            .execute(
+            .prepare_cached(
                 "INSERT INTO submissions (key, channel, origin, received, state, kind, name, \
                  affiliation, url, entry, email, detail) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
@@ -333,7 +327,9 @@ impl Changes<'_> {
                  kind = excluded.kind, name = excluded.name, affiliation = excluded.affiliation, \
                  url = excluded.url, entry = excluded.entry, email = excluded.email, \
                  detail = excluded.detail",
-                params![
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
                     s.key,
                     s.channel,
                     s.origin,
@@ -346,8 +342,8 @@ impl Changes<'_> {
                     s.entry,
                     s.email,
                     s.detail
-                ],
-            )
+                ])
+            })
             .map(|_| ())
             .map_err(|e| self.fail(e))
     }

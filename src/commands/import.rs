@@ -67,6 +67,12 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     // A dry run only reads the ledger, if there is one.
     let mut ledger = if args.dry_run { Ledger::existing(path)? } else { Some(Ledger::open(path)?) };
     let origin = |line: usize| format!("{}:{line}", file_name(&args.file));
+    // Every submission known, read at once: a query per row would cost
+    // more than the rest of a long import.
+    let known: HashMap<String, Submission> = match &ledger {
+        Some(ledger) => ledger.submissions()?.into_iter().map(|s| (s.key.clone(), s)).collect(),
+        None => HashMap::new(),
+    };
 
     let mut outcomes: Vec<(usize, Outcome)> =
         table.rejected.into_iter().map(|r| (r.line, Outcome::Rejected(r.why))).collect();
@@ -76,10 +82,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     for row in table.rows {
         let name = row.entry.name.clone();
         let key = ledger.as_ref().map(|ledger| submission_key(ledger, &row.identity, &name));
-        let before = match (&ledger, &key) {
-            (Some(ledger), Some(key)) => ledger.find(key)?,
-            _ => None,
-        };
+        let before = key.as_ref().and_then(|key| known.get(key)).cloned();
         // A withdrawal's record stays as it is: the list refuses the row.
         let withdrew = before.as_ref().is_some_and(|s| s.state == "withdrawn");
         // A row rejected before is read afresh; so is one whose entry the

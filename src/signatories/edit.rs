@@ -587,8 +587,7 @@ impl Editor {
         if self.doc.is_some() || self.pending.is_empty() {
             return None;
         }
-        let kinds = self.pending.iter().map(|(s, _)| s.kind);
-        let spliced = splice::Text::of(&self.source, &self.entries, kinds)?;
+        let spliced = splice::Text::of(&self.source, &self.entries, self.withdrawn.len())?;
         let pending = std::mem::take(&mut self.pending);
         let entries: Vec<&Signatory> = self.entries.iter().map(|(s, _)| s).collect();
         let places = place::choose(&entries, pending);

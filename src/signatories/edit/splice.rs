@@ -4,9 +4,11 @@
 //! a file that every addition can be spliced into without doubt goes this
 //! way; any other is edited through the document.
 
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};
+use toml_edit::Table;
 
-use super::place::Places;
+use std::collections::HashMap;
+
+use super::place::{Pending, Places};
 use super::{WITHDRAWN, Written, split_prefix};
 use crate::signatories::{Kind, Signatory};
 
@@ -20,20 +22,20 @@ pub struct Text<'a> {
 }
 
 impl<'a> Text<'a> {
-    /// The text, if entries of `kinds` can be spliced into it: every kind
-    /// added to has entries already (a first entry goes where the document
-    /// decides), every table is written `[[kind]]` (the document refuses an
-    /// inline list), no value spans lines (a line of one could look like a
-    /// comment), and the file ends a line.
+    /// The text, if entries can be spliced into it: every table is written
+    /// `[[kind]]` (the document refuses an inline list), no value spans
+    /// lines (a line of one could look like a comment), the file ends a
+    /// line, and a file without entries holds no withdrawal either (its
+    /// comments then go above the first entry).
     pub fn of(
         source: &'a str,
         entries: &[(Signatory, Option<Written>)],
-        mut kinds: impl Iterator<Item = Kind>,
+        withdrawals: usize,
     ) -> Option<Self> {
         let tables: Vec<(Kind, Written)> =
             entries.iter().map(|(s, at)| at.map(|at| (s.kind, at))).collect::<Option<_>>()?;
-        if !kinds.all(|kind| tables.iter().any(|(k, _)| *k == kind))
-            || !source.ends_with('\n')
+        if tables.is_empty() && withdrawals > 0
+            || !(source.ends_with('\n') || source.trim().is_empty())
             || source.contains("\"\"\"")
             || source.contains("'''")
             || tables.iter().any(|(_, at)| !source[at.header..].starts_with("[["))
@@ -48,9 +50,25 @@ impl<'a> Text<'a> {
     /// The text with the placed entries in it, and those entries in the
     /// order they are written.
     pub fn with(self, places: Places) -> (String, Vec<Signatory>) {
-        let Places { before, after } = places;
-        // (offset, after another entry: written first at one offset, text).
-        let mut insertions: Vec<(usize, bool, String, Vec<Signatory>)> = Vec::new();
+        let Places { before, mut after } = places;
+        if self.tables.is_empty() {
+            return self.first_entries(after);
+        }
+        // (offset, order at one offset, text, entries): after an entry
+        // first, then a kind's first entries, then before an entry.
+        let mut insertions: Vec<(usize, usize, String, Vec<Signatory>)> = Vec::new();
+        // Kinds with no entry yet go at the end, before the file's last
+        // comments, in the order of their kinds.
+        let end = comments_above(self.source, self.source.len());
+        for (order, kind) in Kind::ALL.into_iter().enumerate() {
+            if self.tables.iter().any(|(k, _)| *k == kind) {
+                continue;
+            }
+            if let Some(group) = after.remove(&kind) {
+                let (text, added) = appended(kind, group);
+                insertions.push((end, 1 + order, text, added));
+            }
+        }
         for ((kind, nth), group) in before {
             let header = self.nth(kind, nth).header;
             let run = &self.source[comments_above(self.source, header)..header];
@@ -67,22 +85,16 @@ impl<'a> Text<'a> {
                 added.push(entry);
             }
             text.push('\n');
-            insertions.push((header - own.len(), false, text, added));
+            insertions.push((header - own.len(), usize::MAX, text, added));
         }
         for (kind, group) in after {
             let last = self.tables.iter().filter(|(k, _)| *k == kind).count() - 1;
             let end = self.nth(kind, last).end;
             let at = self.source[end..].find('\n').map_or(self.source.len(), |i| end + i + 1);
-            let mut text = String::new();
-            let mut added = Vec::new();
-            for (entry, table) in group {
-                text.push('\n');
-                text.push_str(&table_text(kind, table));
-                added.push(entry);
-            }
-            insertions.push((at, true, text, added));
+            let (text, added) = appended(kind, group);
+            insertions.push((at, 0, text, added));
         }
-        insertions.sort_by_key(|(at, after, ..)| (*at, !*after));
+        insertions.sort_by_key(|(at, order, ..)| (*at, *order));
         let mut out = String::with_capacity(self.source.len() + 256 * insertions.len());
         let mut written = 0;
         let mut added = Vec::new();
@@ -100,6 +112,33 @@ impl<'a> Text<'a> {
         (out, added)
     }
 
+    /// A file with no entry yet: its comments, then the new entries.
+    fn first_entries(self, mut after: HashMap<Kind, Vec<Pending>>) -> (String, Vec<Signatory>) {
+        let comments = self.source.trim_start();
+        let mut out = String::new();
+        if !comments.trim().is_empty() {
+            out.push_str(comments);
+            out.push_str(self.newline);
+        }
+        let mut text = String::new();
+        let mut added = Vec::new();
+        for kind in Kind::ALL {
+            for (entry, table) in after.remove(&kind).unwrap_or_default() {
+                if !added.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&table_text(kind, table));
+                added.push(entry);
+            }
+        }
+        if self.newline == "\n" {
+            out.push_str(&text);
+        } else {
+            out.push_str(&text.replace('\n', self.newline));
+        }
+        (out, added)
+    }
+
     /// Where the `nth` table of `kind` is.
     fn nth(&self, kind: Kind, nth: usize) -> Written {
         let mut of_kind = self.tables.iter().filter(|(k, _)| *k == kind);
@@ -107,13 +146,27 @@ impl<'a> Text<'a> {
     }
 }
 
-/// A new entry's table as toml_edit writes it.
+/// New entries after another, each set off by a blank line.
+fn appended(kind: Kind, group: Vec<Pending>) -> (String, Vec<Signatory>) {
+    let mut text = String::new();
+    let mut added = Vec::new();
+    for (entry, table) in group {
+        text.push('\n');
+        text.push_str(&table_text(kind, table));
+        added.push(entry);
+    }
+    (text, added)
+}
+
+/// A new entry's table as toml_edit writes it: its header, then each field
+/// with its value quoted as toml_edit quotes it.
 fn table_text(kind: Kind, table: Table) -> String {
-    let mut array = ArrayOfTables::new();
-    array.push(table);
-    let mut doc = DocumentMut::new();
-    doc.insert(kind.key(), Item::ArrayOfTables(array));
-    doc.to_string()
+    let mut text = format!("[[{}]]\n", kind.key());
+    for (key, item) in table.iter() {
+        let value = item.as_value().map(|v| v.to_string()).unwrap_or_default();
+        text.push_str(&format!("{key} = {}\n", value.trim()));
+    }
+    text
 }
 
 /// The start of the comment and blank lines right above `header`.

@@ -350,10 +350,31 @@ fn laid_out(rng: &mut Rng, n: usize) -> String {
 #[test]
 fn additions_spliced_into_the_text_read_as_the_document_writes_them() {
     let odd = ["O'Brien Ann", "Zoë \"Z\" Zed", "Back\\slash Bo", "Émile Aa", "Mmm Mid"];
+    let fixed = [
+        "",
+        "# only a comment\n",
+        "\n\n# a comment after blank lines\n\n",
+        "# a list\r\n",
+        "[[withdrawn]]\nname = \"W\"\ndate = \"2025-02-14\"\n",
+        "[[individual]]\nname = \"A B\"\n# the end\n",
+    ];
+    for text in fixed {
+        let list = || parse(Path::new("s.toml"), text.to_owned()).unwrap();
+        let mut spliced = Editor::without_document(list());
+        let mut through_document = Editor::from_list(list()).unwrap();
+        for e in [&mut spliced, &mut through_document] {
+            e.add(Signatory::new(Kind::Organisation, "Org One"), false).unwrap();
+            e.add(individual("Cy Two"), false).unwrap();
+            e.add(individual("Ann One"), false).unwrap();
+        }
+        let want = through_document.render().unwrap().source;
+        assert_eq!(spliced.render().unwrap().source, want, "{text:?}");
+    }
     let mut spliced_some = 0;
     for seed in 1..=300u64 {
         let mut rng = Rng(seed * 0x9E37_79B9_7F4A_7C15);
-        let n = 1 + rng.below(10);
+        // Some lists have no entry of a kind, or none at all.
+        let n = rng.below(10);
         let text = laid_out(&mut rng, n);
         let list = || parse(Path::new("s.toml"), text.clone()).unwrap();
         let mut spliced = Editor::without_document(list());
@@ -383,5 +404,5 @@ fn additions_spliced_into_the_text_read_as_the_document_writes_them() {
         assert_eq!(a, b, "seed {seed}");
     }
     // Most lists here can be spliced into; the rest went through the document.
-    assert!(spliced_some > 150, "only {spliced_some} of 300 spliced");
+    assert!(spliced_some > 200, "only {spliced_some} of 300 spliced");
 }
