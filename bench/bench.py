@@ -29,13 +29,17 @@ STANDARDS = "a-2b,ua-1"
 
 
 def run_measured(cmd, cwd):
-    """Runs a command; returns (seconds, the child's own peak RSS in MiB, stdout, stderr)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    out = proc.stdout.read().decode()
-    err = proc.stderr.read().decode()
+    """Runs a command; returns (seconds, the child's own peak RSS in MiB, stdout, stderr).
+    Its output goes to files, so that a long one never fills a pipe."""
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out_file, stderr=err_file)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        out_file.seek(0)
+        err_file.seek(0)
+        out = out_file.read().decode()
+        err = err_file.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(map(str, cmd))}\n{err}")
     return elapsed, usage.ru_maxrss / 1024, out, err
@@ -318,13 +322,51 @@ def list_edits(tmp, runs):
     print()
 
 
+def form_export(n):
+    """A form export of n rows, as Google Forms writes one: a timestamp, an
+    address, the name and an affiliation."""
+    rows = ["Timestamp,Email address,Full name,Affiliation"]
+    for i in range(n):
+        rows.append(f"2025-02-14 {i // 3600 % 24:02}:{i // 60 % 60:02}:{i % 60:02},"
+                    f"person{i}@example.org,Person Number{i} Formed,University {i % 97}")
+    return "\n".join(rows) + "\n"
+
+
+def imports(tmp, runs):
+    """`signatories import` of a form export into a project with an empty
+    list and no ledger, then the same export again (every row seen before)
+    (issue 17); and the ledger's size."""
+    print("## Importing form exports with the ledger (#17)\n")
+    print(f"Whole process, median of {runs} runs each; every first import starts from an empty list "
+          "and no ledger.\n")
+    print("| rows | first import | the same rows again | ledger size |")
+    print("| --- | --- | --- | --- |")
+    for n in (10_000, 100_000):
+        folder = tmp / f"imports-{n}"
+        folder.mkdir()
+        (folder / "form.csv").write_text(form_export(n))
+        first, again, size = [], [], 0
+        for _ in range(runs):
+            shutil.rmtree(folder / ".openletter", ignore_errors=True)
+            (folder / "signatories.toml").write_text("")
+            t, _, _, _ = run_measured([BIN, "signatories", "import", "form.csv"], folder)
+            first.append(t)
+            t, _, _, _ = run_measured([BIN, "signatories", "import", "form.csv"], folder)
+            again.append(t)
+            size = (folder / ".openletter" / "ledger.sqlite").stat().st_size
+        print(f"| {n:,} | {ms(statistics.median(first))} | {ms(statistics.median(again))} | "
+              f"{size / 1024 / 1024:.1f} MiB |")
+    print()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--scale-runs", type=int, default=5)
     parser.add_argument("--watch-runs", type=int, default=21)
     parser.add_argument("--edit-runs", type=int, default=7)
-    parser.add_argument("--only", choices=["publish", "watch", "edits"], help="run one part only")
+    parser.add_argument("--import-runs", type=int, default=5)
+    parser.add_argument("--only", choices=["publish", "watch", "edits", "imports"], help="run one part only")
     args = parser.parse_args()
     if not BIN.exists():
         sys.exit("build first: cargo build --release")
@@ -346,11 +388,15 @@ def main():
         if args.only == "edits":
             list_edits(tmp, args.edit_runs)
             return
+        if args.only == "imports":
+            imports(tmp, args.import_runs)
+            return
         cold_build(tmp, args.runs, have_typst)
         scale(tmp, args.scale_runs, have_typst)
         publish(tmp, args.runs, args.scale_runs)
         watch(tmp, args.watch_runs, have_typst)
         list_edits(tmp, args.edit_runs)
+        imports(tmp, args.import_runs)
 
 
 if __name__ == "__main__":
