@@ -241,6 +241,11 @@ pub struct ImportArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Reject the rows that have warnings (a name in capitals, family name
+    /// first, an honorific, two spaces in a row) instead of adding them.
+    #[arg(long)]
+    pub deny_warnings: bool,
+
     /// The field separator [default: detected from the header row].
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<char>,

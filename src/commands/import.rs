@@ -18,6 +18,8 @@ use crate::signatories::{fold, near_key};
 enum Outcome {
     Added(String),
     Skipped(String, String),
+    /// Added, with something to look at.
+    Warning(String),
     /// Imported before: (name, where and when).
     Seen(String, String),
     /// Imported before, with other data now: (name, what changed).
@@ -108,6 +110,12 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             outcomes.push((row.line, Outcome::Rejected(format!("\"{name}\": {why}"))));
             continue;
         }
+        let warned = import::warnings(&row.entry);
+        if args.deny_warnings && !warned.is_empty() {
+            let why = format!("{} (--deny-warnings)", warned.join("; "));
+            outcomes.push((row.line, Outcome::Rejected(why)));
+            continue;
+        }
         let earlier = taken.get(&fold(&name)).or_else(|| taken.get(&near_key(&name)));
         let mut record = |state: &str, entry: Option<String>, detail: Option<String>| {
             let Some(key) = key.clone().filter(|_| !withdrew) else { return };
@@ -142,6 +150,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
                 taken.insert(fold(&name), (row.line, name.clone()));
                 taken.insert(near_key(&name), (row.line, name.clone()));
                 outcomes.push((row.line, Outcome::Added(format!("{kind} \"{name}\""))));
+                outcomes.extend(warned.into_iter().map(|w| (row.line, Outcome::Warning(w))));
             }
             Err(Refusal::Invalid(why)) => outcomes.push((row.line, Outcome::Rejected(why))),
             Err(refusal) => {
@@ -154,7 +163,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     outcomes.sort_by_key(|(line, _)| *line);
 
     let file = args.file.display();
-    let (mut added, mut skipped, mut rejected, mut seen) = (0, 0, 0, 0);
+    let (mut added, mut skipped, mut rejected, mut seen, mut warnings) = (0, 0, 0, 0, 0);
     for (line, outcome) in &outcomes {
         match outcome {
             Outcome::Added(what) => {
@@ -180,6 +189,10 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
                 rejected += 1;
                 outln!("{file}:{line}: rejected: {why}")?;
             }
+            Outcome::Warning(what) => {
+                warnings += 1;
+                outln!("{file}:{line}: warning: {what}")?;
+            }
         }
     }
     let code = u8::from(rejected > 0);
@@ -187,6 +200,9 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     let mut tally = format!("{added} {verb}, {skipped} skipped, {rejected} rejected");
     if seen > 0 {
         tally.push_str(&format!(", {seen} seen before"));
+    }
+    if warnings > 0 {
+        tally.push_str(&format!("; {warnings} warning(s), --deny-warnings rejects those rows"));
     }
     if args.dry_run {
         editor.render()?;

@@ -164,6 +164,41 @@ fn a_form_whose_name_columns_cannot_be_told_apart_is_refused_with_a_mapping() {
 }
 
 #[test]
+fn rows_that_look_wrong_are_added_with_a_warning_or_rejected_on_request() {
+    let (s, list) = scratch();
+    s.write(
+        "warn.csv",
+        "Name,Type\nJEAN VALJEAN,Individual\n\"Dubois, Claire\",Individual\nDr Ann Alpha,Individual\n\
+         Bo  Beta,Individual\nEFF,Organisation\nFine Person,Individual\n",
+    );
+    let run = s.run(&["signatories", "import", "warn.csv"]).ok();
+    for line in [
+        "warn.csv:2: added individual \"JEAN VALJEAN\"\nwarn.csv:2: warning: \"JEAN VALJEAN\" is in capitals",
+        "warn.csv:3: warning: \"Dubois, Claire\" looks like family name first: the letter prints \"Claire Dubois\" only if written so",
+        "warn.csv:4: warning: \"Dr Ann Alpha\" starts with the honorific \"Dr\"",
+        "warn.csv:5: warning: \"Bo  Beta\" has two spaces in a row",
+        "6 added, 0 skipped, 0 rejected; 4 warning(s), --deny-warnings rejects those rows",
+    ] {
+        assert!(run.stdout.contains(line), "{line}:\n{}", run.stdout);
+    }
+    assert!(
+        !run.stdout.contains("warn.csv:6: warning"),
+        "an acronym is not a shout: {}",
+        run.stdout
+    );
+    s.write("signatories.toml", &list);
+    let run = s.run(&["signatories", "import", "warn.csv", "--deny-warnings"]).fails(1);
+    assert!(
+        run.stdout.contains("warn.csv:2: rejected: \"JEAN VALJEAN\" is in capitals"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("2 added, 0 skipped, 4 rejected"), "{}", run.stdout);
+    let toml = s.read("signatories.toml");
+    assert!(toml.contains("name = \"Fine Person\"") && !toml.contains("JEAN"), "{toml}");
+}
+
+#[test]
 fn utf16_unicode_text_with_tabs() {
     let (s, _) = scratch();
     let run = import(&s, "unicode-text.txt", &[]).ok();

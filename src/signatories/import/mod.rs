@@ -262,6 +262,52 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
     Ok(table)
 }
 
+/// What looks wrong in a row's entry though it can be listed, each with
+/// the fix: a name in capitals, family name first, an honorific in the
+/// name, two spaces in a row.
+pub fn warnings(entry: &Signatory) -> Vec<String> {
+    let name = entry.name.as_str();
+    let shown = shorten(name);
+    let mut found = Vec::new();
+    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+    let cased = letters.iter().any(|c| c.is_uppercase() || c.is_lowercase());
+    if entry.kind == Kind::Individual
+        && cased
+        && letters.len() > 3
+        && letters.iter().all(|c| !c.is_lowercase())
+    {
+        found.push(format!(
+            "\"{shown}\" is in capitals: write it as the person does (signatories edit \
+             \"{shown}\" --name …)"
+        ));
+    }
+    if entry.kind == Kind::Individual
+        && let Some((family, given)) = name.split_once(',')
+        && !given.contains(',')
+        && !family.trim().is_empty()
+        && !given.trim().is_empty()
+    {
+        found.push(format!(
+            "\"{shown}\" looks like family name first: the letter prints \"{} {}\" only if \
+             written so",
+            given.trim(),
+            family.trim()
+        ));
+    }
+    let first = name.split_whitespace().next().unwrap_or("");
+    let bare = first.trim_end_matches('.').to_lowercase();
+    if entry.kind == Kind::Individual && super::fold::HONORIFICS.contains(&bare.as_str()) {
+        found.push(format!(
+            "\"{shown}\" starts with the honorific \"{first}\": keep it only if the letter \
+             prints titles for everyone"
+        ));
+    }
+    if name.contains("  ") {
+        found.push(format!("\"{shown}\" has two spaces in a row"));
+    }
+    found
+}
+
 /// Why a row's text should not be taken from a form unseen: a value a
 /// spreadsheet would run as a formula, or a bidirectional control that
 /// makes a name display other than it reads. (`check` reports them too.)
