@@ -13,7 +13,7 @@ use crate::signatories::edit::{Editor, Edits, Refusal};
 use crate::signatories::import::Identity;
 use crate::signatories::import::{self, Columns, Options};
 use crate::signatories::{Kind, Signatory};
-use crate::signatories::{fold, near_key};
+use crate::signatories::{fold, near_key, reordered_key};
 
 enum Outcome {
     Added(String),
@@ -79,6 +79,13 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     let mut outcomes: Vec<(usize, Outcome)> =
         table.rejected.into_iter().map(|r| (r.line, Outcome::Rejected(r.why))).collect();
     let mut submissions: Vec<Submission> = Vec::new();
+    // The individuals listed before, by the address they wrote from.
+    let mut senders: HashMap<String, (String, String)> = (known.values())
+        .filter(|s| s.kind == Kind::Individual.key() && s.state == "listed")
+        .filter_map(|s| {
+            Some((s.email.as_ref()?.to_lowercase(), (s.origin.clone(), s.name.clone())))
+        })
+        .collect();
     // Rows already taken from this file, by folded and by near-duplicate name.
     let mut taken: HashMap<String, (usize, String)> = HashMap::new();
     for row in table.rows {
@@ -116,7 +123,26 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             outcomes.push((row.line, Outcome::Rejected(why)));
             continue;
         }
-        let earlier = taken.get(&fold(&name)).or_else(|| taken.get(&near_key(&name)));
+        let near = near_key(&name);
+        let reordered = reordered_key(&name, &near);
+        let earlier = (taken.get(&fold(&name)))
+            .or_else(|| taken.get(&near))
+            .or_else(|| taken.get(&reordered))
+            .map(|(line, first)| format!("same as \"{first}\" on line {line} of the file"));
+        // A person signs once: another name sent from the same address is
+        // most likely theirs, spelt another way.
+        let address = row.identity.email.as_deref().map(str::to_lowercase);
+        let same_sender = address
+            .as_ref()
+            .filter(|_| row.entry.kind == Kind::Individual)
+            .and_then(|address| senders.get(address))
+            .filter(|(_, first)| fold(first) != fold(&name))
+            .map(|(place, first)| {
+                format!(
+                    "sent from the same address as \"{first}\" ({place}); if they are two \
+                     people, add this one with `openletter signatories add`"
+                )
+            });
         let mut record = |state: &str, entry: Option<String>, detail: Option<String>| {
             let Some(key) = key.clone().filter(|_| !withdrew) else { return };
             submissions.push(Submission {
@@ -134,8 +160,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
                 detail,
             });
         };
-        if let Some((line, first)) = earlier {
-            let why = format!("same as \"{first}\" on line {line} of the file");
+        if let Some(why) = earlier.or(same_sender) {
             record("skipped", None, Some(why.clone()));
             outcomes.push((row.line, Outcome::Skipped(name, why)));
             continue;
@@ -148,7 +173,11 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
                 }
                 record("listed", Some(name.clone()), None);
                 taken.insert(fold(&name), (row.line, name.clone()));
-                taken.insert(near_key(&name), (row.line, name.clone()));
+                taken.insert(near, (row.line, name.clone()));
+                taken.insert(reordered, (row.line, name.clone()));
+                if let Some(address) = address.filter(|_| row.entry.kind == Kind::Individual) {
+                    senders.entry(address).or_insert_with(|| (origin(row.line), name.clone()));
+                }
                 outcomes.push((row.line, Outcome::Added(format!("{kind} \"{name}\""))));
                 outcomes.extend(warned.into_iter().map(|w| (row.line, Outcome::Warning(w))));
             }

@@ -24,7 +24,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 use super::load::{BOM, WITHDRAWN, parse_bytes, read_locked, with_bom};
 use super::{
     Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
-    near_key_folded, near_keys_withdrawn_as,
+    near_key_folded, near_keys_withdrawn_as, reordered_key,
 };
 use crate::files::{Access, Locked, ReadError};
 use crate::output::{self, WriteError};
@@ -153,13 +153,15 @@ pub struct Editor {
 struct Keys {
     folded: String,
     near: String,
+    reordered: String,
 }
 
 impl Keys {
     fn of(name: &str) -> Self {
         let folded = fold(name);
         let near = near_key_folded(name, &folded);
-        Keys { folded, near }
+        let reordered = reordered_key(name, &near);
+        Keys { folded, near, reordered }
     }
 }
 
@@ -185,6 +187,9 @@ fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> V
 struct Index {
     folded: HashMap<String, (String, Option<Written>)>,
     near: HashMap<String, (String, Option<Written>)>,
+    /// By [`reordered_key`]: the same words in another order, or without
+    /// an acronym in brackets.
+    reordered: HashMap<String, (String, Option<Written>)>,
     /// The withdrawals' near-duplicate keys, with (name, date).
     withdrawn: Vec<(String, (String, String))>,
 }
@@ -307,8 +312,9 @@ impl Editor {
         if self.index.is_none() {
             let mut index = Index::default();
             let keys = on_every_core(&self.entries, |(s, _)| Keys::of(&s.name));
-            for ((s, at), Keys { folded, near }) in self.entries.iter().zip(keys) {
+            for ((s, at), Keys { folded, near, reordered }) in self.entries.iter().zip(keys) {
                 let seen = (s.name.clone(), *at);
+                index.reordered.entry(reordered).or_insert_with(|| seen.clone());
                 index.near.entry(near).or_insert_with(|| seen.clone());
                 index.folded.entry(folded).or_insert(seen);
             }
@@ -339,7 +345,9 @@ impl Editor {
         if let Some((existing, at)) = other(index.folded.get(&keys.folded)) {
             return Some(Refusal::Duplicate { existing, line: self.line(at) });
         }
-        if let Some((existing, at)) = other(index.near.get(&keys.near)) {
+        if let Some((existing, at)) = other(index.near.get(&keys.near))
+            .or_else(|| other(index.reordered.get(&keys.reordered)))
+        {
             return Some(Refusal::NearDuplicate { existing, line: self.line(at) });
         }
         (index.withdrawn.iter())
@@ -366,6 +374,7 @@ impl Editor {
         }
         let index = self.index();
         let seen = (entry.name.clone(), None);
+        index.reordered.entry(keys.reordered).or_insert_with(|| seen.clone());
         index.near.entry(keys.near).or_insert_with(|| seen.clone());
         index.folded.entry(keys.folded).or_insert(seen);
         self.pending.push((entry, table));

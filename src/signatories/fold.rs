@@ -106,6 +106,29 @@ fn near_key_of_fold(folded: &str) -> String {
     words[first..end].join(" ")
 }
 
+/// A looser key still, from a name and its [`near_key`]: the same words in
+/// any order ("Dubois, Claire" and "Claire Dubois"), and an organisation
+/// with or without its acronym in brackets ("Ligue des droits de l'Homme"
+/// and "Ligue des droits de l'Homme (LDH)").
+pub fn reordered_key(name: &str, near: &str) -> String {
+    let trimmed = name.trim_end();
+    let acronym = trimmed.strip_suffix(')').and_then(|rest| rest.rsplit_once('(')).filter(
+        |(before, inside)| {
+            !before.trim().is_empty()
+                && !inside.trim().is_empty()
+                && inside.chars().count() <= 12
+                && !inside.trim().contains(char::is_whitespace)
+        },
+    );
+    let base = match acronym {
+        Some((before, _)) => near_key(before),
+        None => near.to_owned(),
+    };
+    let mut words: Vec<&str> = base.split(' ').collect();
+    words.sort_unstable();
+    words.join(" ")
+}
+
 /// Whether `name` could be how someone who withdrew as `withdrawn` is
 /// written again: a near-duplicate, or the same name with given names left
 /// out or shortened to initials ("Basu.", "S. Basu" for "Professor Subhajit

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 
 use super::fold::{confusable_latin, is_bidi_control};
-use super::{Kind, Problem, Signatories, Signatory, Spans, field, fold, near_key};
+use super::{Kind, Problem, Signatories, Signatory, Spans, field, fold, near_key, reordered_key};
 
 /// The lints, named as allow comments name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,9 +178,12 @@ const SUFFIXES: &[&str] = &[
 
 fn near_duplicates(list: &Signatories, findings: &mut Vec<Found>) {
     let (entries, spans) = (&list.entries, &list.spans);
-    for (again, first) in super::same_key(entries, near_key) {
+    let near = super::same_key(entries, near_key);
+    let reordered = super::same_key(entries, |name| reordered_key(name, &near_key(name)));
+    let mut seen = std::collections::HashSet::new();
+    for (again, first) in near.into_iter().chain(reordered) {
         // Exact duplicates are errors, reported by the loader.
-        if fold(&entries[first].name) == fold(&entries[again].name) {
+        if fold(&entries[first].name) == fold(&entries[again].name) || !seen.insert(again) {
             continue;
         }
         let problem = Problem {

@@ -20,7 +20,9 @@ pub use collate::Collator;
 pub use entry::{
     Kind, Rule, Signatory, check, field, last_word, starts_like_formula, text_problem,
 };
-pub use fold::{HONORIFICS, fold, near_key, near_key_folded, near_keys_withdrawn_as};
+pub use fold::{
+    HONORIFICS, fold, near_key, near_key_folded, near_keys_withdrawn_as, reordered_key,
+};
 pub use lint::{Level, lint};
 pub use load::{LoadError, Problem, load};
 

@@ -184,3 +184,44 @@ fn many_commands_at_once_keep_every_submission_once() {
         );
     }
 }
+
+#[test]
+fn duplicates_people_make_are_caught_by_add_import_and_check() {
+    let s = Scratch::new();
+    s.run(&["signatories", "add", "--individual", "Claire Dubois"]).ok();
+    s.run(&["signatories", "add", "--organisation", "Ligue des droits de l'Homme"]).ok();
+    s.run(&["signatories", "add", "--individual", "Dubois, Claire"])
+        .fails(1)
+        .stderr_has("looks like \"Claire Dubois\"");
+    s.run(&["signatories", "add", "--organisation", "Ligue des droits de l'Homme (LDH)"])
+        .fails(1)
+        .stderr_has("looks like \"Ligue des droits de l'Homme\"");
+    // The same person twice from one address, spelt two ways.
+    s.write(
+        "form.csv",
+        "Timestamp,Email,Full name\n2025-02-14 10:00,ann@example.org,Ann Alpha\n\
+         2025-02-14 11:00,ANN@example.org,Anne Alpha-Smith\n2025-02-14 12:00,bo@example.org,Bo Beta\n",
+    );
+    let run = s.run(&["signatories", "import", "form.csv"]).ok();
+    assert!(
+        run.stdout.contains(
+            "form.csv:3: skipped \"Anne Alpha-Smith\": sent from the same address as \"Ann Alpha\" \
+             (form.csv:2); if they are two people"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("@example"), "an address was printed: {}", run.stdout);
+    s.write("later.csv", "Timestamp,Email,Full name\n2025-02-15 09:00,Ann@Example.org,A. Alpha\n");
+    let run = s.run(&["signatories", "import", "later.csv"]).ok();
+    assert!(
+        run.stdout.contains("sent from the same address as \"Ann Alpha\" (form.csv:2)"),
+        "{}",
+        run.stdout
+    );
+    // A list written by hand: `check` finds them too.
+    let list = s.read("signatories.toml");
+    s.write("signatories.toml", &format!("{list}\n[[individual]]\nname = \"Alpha, Ann\"\n"));
+    let run = s.run(&["check", "--date", "2025-02-20"]);
+    assert!(run.stderr.contains("\"Alpha, Ann\" looks like \"Ann Alpha\""), "{}", run.stderr);
+}
