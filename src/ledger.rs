@@ -101,7 +101,8 @@ const SCHEMA: &str = "
         entry TEXT NOT NULL,
         at TEXT NOT NULL,
         what TEXT NOT NULL,
-        reason TEXT
+        reason TEXT,
+        previous TEXT
     );
     CREATE INDEX IF NOT EXISTS events_entry ON events (entry);
 ";
@@ -210,6 +211,17 @@ impl Ledger {
                 Ok(Event { entry: r.get(0)?, at: r.get(1)?, what: r.get(2)?, reason: r.get(3)? })
             })
             .map_err(fail)?;
+        rows.collect::<Result<_, _>>().map_err(fail)
+    }
+
+    /// Every rename, (old name, new name), in the order made.
+    pub fn renames(&self) -> Result<Vec<(String, String)>, LedgerError> {
+        let fail = |e: rusqlite::Error| self.error(e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT previous, entry FROM events WHERE previous IS NOT NULL ORDER BY id")
+            .map_err(fail)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(fail)?;
         rows.collect::<Result<_, _>>().map_err(fail)
     }
 
@@ -366,15 +378,22 @@ impl Changes<'_> {
             .map_err(|e| self.fail(e))
     }
 
-    /// The entry `old` is now named `new`.
-    pub fn rename(&self, old: &str, new: &str) -> Result<(), LedgerError> {
+    /// The entry `old` is now named `new`: its submissions and history
+    /// follow it, and the rename is recorded.
+    pub fn rename(&self, old: &str, new: &str, at: &str) -> Result<(), LedgerError> {
         for sql in [
             "UPDATE submissions SET entry = ?2 WHERE entry = ?1",
             "UPDATE events SET entry = ?2 WHERE entry = ?1",
         ] {
             self.tx.execute(sql, params![old, new]).map_err(|e| self.fail(e))?;
         }
-        Ok(())
+        self.tx
+            .execute(
+                "INSERT INTO events (entry, at, what, previous) VALUES (?1, ?2, ?3, ?4)",
+                params![new, at, format!("renamed from \"{old}\""), old],
+            )
+            .map(|_| ())
+            .map_err(|e| self.fail(e))
     }
 
     /// The entry `entry` left the list: its submissions take `state`.

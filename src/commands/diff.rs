@@ -3,12 +3,18 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::ledger::Ledger;
 use crate::signatories::diff::diff;
 use crate::signatories::{Signatory, load};
 
 pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
     let (old_list, new_list) = (load(old)?, load(new)?);
-    let changes = diff(&old_list, &new_list);
+    // Renames made with `edit` are in the newer list's ledger, if it has one.
+    let renames = match Ledger::existing(new)? {
+        Some(ledger) => ledger.renames()?,
+        None => Vec::new(),
+    };
+    let changes = diff(&old_list, &new_list, &renames);
     let (old_total, new_total) = (old_list.entries.len(), new_list.entries.len());
     if json {
         let out = changes.to_json(old_total, new_total);

@@ -143,8 +143,7 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
         let changes = ledger.begin()?;
         let at = ledger::now();
         if old.name != new.name {
-            changes.rename(&old.name, &new.name)?;
-            changes.event(&new.name, &at, &format!("renamed from \"{}\"", old.name), None)?;
+            changes.rename(&old.name, &new.name, &at)?;
         }
         for (what, change) in describe_changes(&old, &new) {
             if what != crate::signatories::field::NAME {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Collator, Signatories, Signatory, Withdrawal, field, fold, near_key};
+use super::{Collator, Signatories, Signatory, Withdrawal, field, fold, near_key, reordered_key};
 
 /// One signatory present in both versions with different details.
 pub struct Change<'a> {
@@ -24,8 +24,15 @@ pub struct Diff<'a> {
 }
 
 /// Matches entries by folded name, then pairs what is left by near-duplicate
-/// key, so "Dr Jane Doe" renamed "Jane Doe" is a change, not a swap.
-pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
+/// key (or the same words in another order), so "Dr Jane Doe" renamed "Jane
+/// Doe" is a change, not a swap; then by `renames` (old name, new name, as
+/// the ledger recorded `edit` making them), so "Ligue des droits de
+/// l'Homme" renamed "LDH" is one too.
+pub fn diff<'a>(
+    old: &'a Signatories,
+    new: &'a Signatories,
+    renames: &[(String, String)],
+) -> Diff<'a> {
     let mut unmatched_old: Vec<&Signatory> = Vec::new();
     let by_fold: HashMap<String, &Signatory> =
         new.entries.iter().map(|s| (fold(&s.name), s)).collect();
@@ -45,7 +52,16 @@ pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
     let mut removed = Vec::new();
     for o in unmatched_old {
         let key = near_key(&o.name);
-        match unmatched_new.iter().position(|n| near_key(&n.name) == key) {
+        let reordered = reordered_key(&o.name, &key);
+        let renamed = renamed_to(&o.name, renames);
+        let found = (unmatched_new.iter().position(|n| near_key(&n.name) == key))
+            .or_else(|| {
+                unmatched_new
+                    .iter()
+                    .position(|n| reordered_key(&n.name, &near_key(&n.name)) == reordered)
+            })
+            .or_else(|| unmatched_new.iter().position(|n| renamed.contains(&fold(&n.name))));
+        match found {
             Some(i) => push_change(o, unmatched_new.remove(i), &mut changed),
             None => removed.push(o),
         }
@@ -58,6 +74,18 @@ pub fn diff<'a>(old: &'a Signatories, new: &'a Signatories) -> Diff<'a> {
     removed.sort_by(|a, b| collator.compare_signatories(a, b));
     changed.sort_by(|a: &Change, b: &Change| collator.compare_signatories(a.new, b.new));
     Diff { added: unmatched_new, removed, changed, withdrew }
+}
+
+/// Every name (folded) an entry named `name` was given later, following
+/// renames of renames.
+fn renamed_to(name: &str, renames: &[(String, String)]) -> Vec<String> {
+    let mut names = vec![fold(name)];
+    for (old, new) in renames {
+        if names.contains(&fold(old)) && !names.contains(&fold(new)) {
+            names.push(fold(new));
+        }
+    }
+    names.split_off(1)
 }
 
 fn push_change<'a>(old: &'a Signatory, new: &'a Signatory, out: &mut Vec<Change<'a>>) {

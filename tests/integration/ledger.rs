@@ -225,3 +225,28 @@ fn duplicates_people_make_are_caught_by_add_import_and_check() {
     let run = s.run(&["check", "--date", "2025-02-20"]);
     assert!(run.stderr.contains("\"Alpha, Ann\" looks like \"Ann Alpha\""), "{}", run.stderr);
 }
+
+#[test]
+fn diff_shows_renames_as_renames() {
+    let s = Scratch::new();
+    s.run(&["signatories", "add", "--organisation", "Ligue des droits de l'Homme"]).ok();
+    s.run(&["signatories", "add", "--individual", "Dubois, Claire"]).ok();
+    let old = s.read("signatories.toml");
+    s.write("old.toml", &old);
+    s.run(&["signatories", "edit", "Ligue des droits de l'Homme", "--name", "LDH"]).ok();
+    // Written another way by hand: the same words in another order.
+    let edited = s.read("signatories.toml").replace("\"Dubois, Claire\"", "\"Claire Dubois\"");
+    s.write("signatories.toml", &edited);
+    let run = s.run(&["signatories", "diff", "old.toml", "signatories.toml"]).ok();
+    assert!(
+        run.stdout.contains("~ LDH: name \"Ligue des droits de l'Homme\" → \"LDH\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("~ Claire Dubois: name \"Dubois, Claire\" → \"Claire Dubois\""),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("0 added, 0 removed, 0 withdrew, 2 changed"), "{}", run.stdout);
+}
