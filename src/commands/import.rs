@@ -44,7 +44,16 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             )));
         }
     }
+    let settings = import::saved::path_of(path);
+    let saved = import::saved::load(&settings).map_err(import::ImportError::Settings)?;
+    let told = args.mappings.len() + args.kind_map.len() > 0;
+    let form = import::saved::Saved {
+        headers: Vec::new(),
+        columns: columns.clone(),
+        kind_map: args.kind_map.iter().map(|(v, k)| (v.clone(), Kind::from(*k))).collect(),
+    };
     let options = Options {
+        saved,
         columns,
         delimiter: args.delimiter,
         kind_map: args
@@ -55,10 +64,18 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         encoding: args.encoding,
     };
     let table = import::read(&args.file, &options)?;
+    let table_headers = table.headers.clone();
     if let Some(note) = &table.encoding_note {
         note!("note: {note}");
     }
-    if table.joined && !args.dry_run {
+    if table.from_saved {
+        note!(
+            "note: {} read as saved for this form in {}: {}",
+            args.file.display(),
+            settings.display(),
+            table.columns
+        );
+    } else if table.joined && !args.dry_run {
         note!("note: {} read as {}", args.file.display(), table.columns);
     }
     if args.dry_run {
@@ -245,6 +262,13 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     }
     let counts = if added > 0 { editor.save()?.counts } else { editor.counts() };
     changes.commit()?;
+    // What the user told this import is kept for the same form's next
+    // export, under the list's lock like the list itself.
+    if told {
+        let form = import::saved::Saved { headers: table_headers, ..form };
+        import::saved::save(&settings, &form).map_err(import::ImportError::Settings)?;
+        note!("note: saved how this form is read in {}", settings.display());
+    }
     editor.finish();
     outln!("{tally}")?;
     outln!("{counts}")?;

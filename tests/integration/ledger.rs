@@ -250,3 +250,52 @@ fn diff_shows_renames_as_renames() {
     );
     assert!(run.stdout.contains("0 added, 0 removed, 0 withdrew, 2 changed"), "{}", run.stdout);
 }
+
+#[test]
+fn a_mapping_given_once_is_saved_for_the_same_form() {
+    let s = Scratch::new();
+    s.write(
+        "openletter.toml",
+        "# our settings\n\n[[import]] # another form\nheaders = [\"Who\"]\nname = \"Who\"\n",
+    );
+    let form = "Horodateur,Adresse e-mail,Qui,Titre,Signe comme\n\
+                2025-02-14 09:00,a@example.fr,Ann Alpha,Chercheuse,Moi-même\n";
+    s.write("form.csv", form);
+    s.run(&["signatories", "import", "form.csv"]).refused(2, "no column is headed as a name");
+    s.run(&[
+        "signatories",
+        "import",
+        "form.csv",
+        "--map",
+        "name=Qui",
+        "--map",
+        "affiliation=Titre",
+        "--map",
+        "kind=Signe comme",
+        "--kind-map",
+        "Moi-même=individual",
+    ])
+    .ok()
+    .stderr_has("saved how this form is read in ./openletter.toml");
+    let settings = s.read("openletter.toml");
+    assert!(
+        settings.starts_with(
+            "# our settings\n\n[[import]] # another form\nheaders = [\"Who\"]\nname = \"Who\"\n"
+        ),
+        "{settings}"
+    );
+    assert!(settings.contains("name = \"Qui\""), "{settings}");
+    assert!(settings.contains("kind-map = { \"moi-même\" = \"individual\" }"), "{settings}");
+    // Tomorrow's export of the same form: no flags.
+    s.write("form.csv", &format!("{form}2025-02-15 10:00,b@example.fr,Bo Beta,Juriste,Moi-même\n"));
+    let run = s.run(&["signatories", "import", "form.csv"]).ok();
+    assert!(
+        run.stderr.contains("read as saved for this form in ./openletter.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("form.csv:3: added individual \"Bo Beta\""), "{}", run.stdout);
+    assert!(s.read("signatories.toml").contains("name = \"Bo Beta\"\naffiliation = \"Juriste\""));
+    s.write("openletter.toml", "[[import]\n");
+    s.run(&["signatories", "import", "form.csv"]).refused(2, "cannot read `./openletter.toml`");
+}

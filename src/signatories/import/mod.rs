@@ -16,6 +16,7 @@ use crate::files::{self, ReadError};
 mod columns;
 mod decode;
 mod records;
+pub mod saved;
 mod vocabulary;
 
 use columns::Found;
@@ -33,6 +34,9 @@ pub struct Options {
     pub kind_map: Vec<(String, Kind)>,
     /// The file's encoding; recognised when not given.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// How forms were read before, used for a form with the same headers
+    /// when no column is named.
+    pub saved: Vec<saved::Saved>,
 }
 
 /// A row that became an entry to add, with the line it starts on.
@@ -61,6 +65,10 @@ pub struct Table {
     pub columns: String,
     /// Whether the name is joined from several columns.
     pub joined: bool,
+    /// The header row, as the form wrote it.
+    pub headers: Vec<String>,
+    /// Whether the columns were read as saved for this form.
+    pub from_saved: bool,
 }
 
 #[derive(Debug)]
@@ -95,6 +103,8 @@ pub enum ImportError {
         headers: Vec<String>,
         name: Option<Vec<String>>,
     },
+    /// The project's settings file cannot be read.
+    Settings(saved::SettingsError),
     /// Several columns could be the one meant: (1-based index, header);
     /// `alike` when their headers are the same, so no flag can choose.
     TwoColumns {
@@ -126,6 +136,9 @@ impl fmt::Display for ImportError {
                 path.display(),
                 headers.join(", ")
             ),
+            ImportError::Settings(saved::SettingsError { path, why }) => {
+                write!(f, "cannot read `{}`: {why}", path.display())
+            }
             ImportError::Unclear { path, why, headers, name } => {
                 let numbered: Vec<String> = (headers.iter().enumerate())
                     .map(|(i, h)| format!("{} \"{}\"", i + 1, shorten(h)))
@@ -200,7 +213,19 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
     };
     records.width = header.len();
     let headers: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-    let columns = Found::find(path, &headers, &options.columns)?;
+    let named = options.columns.name.is_some()
+        || options.columns.affiliation.is_some()
+        || options.columns.organisation.is_some()
+        || options.columns.kind.is_some()
+        || options.columns.url.is_some()
+        || options.columns.sort_as.is_some();
+    let saved = options.saved.iter().find(|s| !named && s.headers == headers);
+    let given = saved.map_or(&options.columns, |s| &s.columns);
+    let columns = Found::find(path, &headers, given)?;
+    let kind_map: Vec<(String, Kind)> = (options.kind_map.iter())
+        .chain(saved.iter().flat_map(|s| s.kind_map.iter()))
+        .cloned()
+        .collect();
 
     let mut table = Table {
         rows: Vec::new(),
@@ -208,6 +233,8 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
         encoding_note,
         columns: columns.describe(&headers),
         joined: columns.joined(),
+        headers: headers.clone(),
+        from_saved: saved.is_some(),
     };
     let width = records.width;
     let mut any = false;
@@ -238,7 +265,7 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
             table.rejected.push(Rejected { line: record.line, why });
             continue;
         }
-        match columns.entry(&record.fields, &options.kind_map) {
+        match columns.entry(&record.fields, &kind_map) {
             Ok(entry) => match entry.problem().or_else(|| suspicious(&entry)) {
                 Some(why) => table.rejected.push(Rejected {
                     line: record.line,
