@@ -109,14 +109,21 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         let name = row.entry.name.clone();
         let key = ledger.as_ref().map(|ledger| submission_key(ledger, &row.identity, &name));
         let before = key.as_ref().and_then(|key| known.get(key)).cloned();
-        // A withdrawal's record stays as it is: the list refuses the row.
-        let withdrew = before.as_ref().is_some_and(|s| s.state == "withdrawn");
+        // A person who withdrew stays out, whatever name their entry had
+        // when they did: the row is refused as the list's withdrawal would.
+        if let Some(withdrawn) = before.as_ref().filter(|s| s.state == "withdrawn") {
+            let entry = withdrawn.entry.clone().unwrap_or_else(|| name.clone());
+            let date = editor.withdrawal_date(&entry).unwrap_or_else(|| "an earlier day".into());
+            let why = Refusal::Withdrawn { name: entry, date }.to_string();
+            outcomes.push((row.line, Outcome::Skipped(name, why)));
+            continue;
+        }
         // A row rejected before is read afresh; so is one whose entry the
         // list no longer holds though no command removed it (the list was
         // edited by hand, or put back from an older copy): nothing is lost.
         // A withdrawal is refused as the list records it.
         let seen = before.filter(|s| match (s.state.as_str(), &s.entry) {
-            ("rejected" | "withdrawn", _) => false,
+            ("rejected", _) => false,
             ("listed", Some(entry)) => editor.lists(entry),
             _ => true,
         });
@@ -161,7 +168,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
                 )
             });
         let mut record = |state: &str, entry: Option<String>, detail: Option<String>| {
-            let Some(key) = key.clone().filter(|_| !withdrew) else { return };
+            let Some(key) = key.clone() else { return };
             submissions.push(Submission {
                 key,
                 channel: "import".into(),

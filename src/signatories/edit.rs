@@ -326,6 +326,12 @@ impl Editor {
         self.index.as_mut().expect("just built")
     }
 
+    /// The date the person of this name withdrew, as the list records it.
+    pub fn withdrawal_date(&self, name: &str) -> Option<String> {
+        let folded = fold(name);
+        self.withdrawn.iter().find(|w| fold(&w.name) == folded).map(|w| w.date.clone())
+    }
+
     /// Whether the list holds an entry of this name (case and accents
     /// ignored), added in this run or before.
     pub fn lists(&mut self, name: &str) -> bool {

@@ -299,3 +299,115 @@ fn a_mapping_given_once_is_saved_for_the_same_form() {
     s.write("openletter.toml", "[[import]\n");
     s.run(&["signatories", "import", "form.csv"]).refused(2, "cannot read `./openletter.toml`");
 }
+
+/// A step of the property test below.
+#[derive(Debug, Clone)]
+enum Step {
+    /// This many more people fill in the form.
+    Sign(usize),
+    /// The form is exported and imported: the rows whose bit is set in
+    /// `drop` are left out of this export, those in `change` have another
+    /// affiliation now.
+    Import { drop: u32, change: u32 },
+    /// The k-th listed person (modulo) is renamed with `edit`.
+    Rename(usize),
+    /// The k-th listed person (modulo) withdraws.
+    Withdraw(usize),
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        1 => (1usize..4).prop_map(Step::Sign),
+        3 => (any::<u32>(), any::<u32>()).prop_map(|(drop, change)| Step::Import { drop, change }),
+        2 => any::<usize>().prop_map(Step::Rename),
+        2 => any::<usize>().prop_map(Step::Withdraw),
+    ]
+}
+
+proptest::proptest! {
+    // Failures are shown, not saved into the source tree.
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Daily re-exports (adding, changing and dropping rows) interleaved
+    /// with renames and withdrawals: no entry is lost, doubled or brought
+    /// back, and every listed entry has exactly one origin in the ledger.
+    #[test]
+    fn imports_edits_and_withdrawals_keep_every_signature_once(
+        steps in proptest::collection::vec(step(), 1..10)
+    ) {
+        // Three people have signed and been imported before the steps.
+        let steps: Vec<Step> = [Step::Sign(3), Step::Import { drop: 0, change: 0 }]
+            .into_iter()
+            .chain(steps)
+            .collect();
+        let s = Scratch::new();
+        let base = s.run(&["signatories", "list", "--json"]).ok().stdout.matches("\"kind\"").count();
+        let mut signed = 0usize;
+        // Listed people by their form row, with their name now.
+        let mut listed: std::collections::BTreeMap<usize, String> = Default::default();
+        // Every name a person who withdrew had.
+        let mut withdrawn: Vec<String> = Vec::new();
+        let mut renames = 0;
+        for step in &steps {
+            match step {
+                Step::Sign(n) => signed += n,
+                Step::Import { drop, change } => {
+                    let mut csv = String::from("Timestamp,Email,Full name,Affiliation\n");
+                    for i in (0..signed).filter(|i| drop & (1 << (i % 32)) == 0) {
+                        let affiliation = if change & (1 << (i % 32)) != 0 { "Changed" } else { "First" };
+                        csv.push_str(&format!("2025-02-14 10:{i:02},p{i}@example.org,Person{i} Signer{i},{affiliation} {i}\n"));
+                        if !withdrawn.iter().any(|w| w.ends_with(&format!("Signer{i}")) || w.contains(&format!("#{i} "))) {
+                            listed.entry(i).or_insert_with(|| format!("Person{i} Signer{i}"));
+                        }
+                    }
+                    s.write("export.csv", &csv);
+                    let run = s.run(&["signatories", "import", "export.csv"]);
+                    // An export with no row is refused, changing nothing.
+                    let rows = csv.lines().count() - 1;
+                    proptest::prop_assert_eq!(run.code, if rows == 0 { 2 } else { 0 }, "{}{}", run.stdout, run.stderr);
+                }
+                Step::Rename(k) if !listed.is_empty() => {
+                    let (&i, old) = listed.iter().nth(k % listed.len()).unwrap();
+                    renames += 1;
+                    let new = format!("Renamed #{i} Time{renames}");
+                    s.run(&["signatories", "edit", old.as_str(), "--name", new.as_str()]).ok();
+                    listed.insert(i, new);
+                }
+                Step::Withdraw(k) if !listed.is_empty() => {
+                    let (&i, name) = listed.iter().nth(k % listed.len()).unwrap();
+                    let name = name.clone();
+                    s.run(&["signatories", "remove", "--withdrawn", name.as_str(), "--on", "2025-02-20"]).ok();
+                    listed.remove(&i);
+                    withdrawn.push(name);
+                    withdrawn.push(format!("Person{i} Signer{i}"));
+                }
+                _ => {}
+            }
+            let list = s.read("signatories.toml");
+            for name in listed.values() {
+                proptest::prop_assert_eq!(list.matches(&format!("name = \"{name}\"\n")).count(), 1, "{} after {:?}", name, step);
+            }
+            let total = s.run(&["signatories", "list", "--json"]).ok().stdout.matches("\"kind\"").count();
+            proptest::prop_assert_eq!(total, base + listed.len(), "after {:?}", step);
+            let json = s.run(&["ledger", "export", "--format", "json"]);
+            if json.code == 0 {
+                let ledger: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+                let origins = |name: &str| {
+                    ledger["submissions"].as_array().unwrap().iter()
+                        .filter(|s| s["state"] == "listed" && s["entry"] == name)
+                        .count()
+                };
+                for name in listed.values() {
+                    proptest::prop_assert_eq!(origins(name), 1, "{} after {:?}", name, step);
+                }
+            } else {
+                proptest::prop_assert!(listed.is_empty(), "no ledger, yet {:?} listed", listed);
+            }
+        }
+    }
+}
