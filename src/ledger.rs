@@ -201,42 +201,30 @@ impl Ledger {
 
     /// What happened to the entry now named `entry`, in order.
     pub fn events_of(&self, entry: &str) -> Result<Vec<Event>, LedgerError> {
-        let fail = |e: rusqlite::Error| self.error(e);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT entry, at, what, reason FROM events WHERE entry = ?1 ORDER BY id")
-            .map_err(fail)?;
-        let rows = stmt
-            .query_map([entry], |r| {
-                Ok(Event { entry: r.get(0)?, at: r.get(1)?, what: r.get(2)?, reason: r.get(3)? })
-            })
-            .map_err(fail)?;
-        rows.collect::<Result<_, _>>().map_err(fail)
+        self.query(&format!("{EVENTS} WHERE entry = ?1 ORDER BY id"), [entry], event)
     }
 
     /// Every rename, (old name, new name), in the order made.
     pub fn renames(&self) -> Result<Vec<(String, String)>, LedgerError> {
-        let fail = |e: rusqlite::Error| self.error(e);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT previous, entry FROM events WHERE previous IS NOT NULL ORDER BY id")
-            .map_err(fail)?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(fail)?;
-        rows.collect::<Result<_, _>>().map_err(fail)
+        let sql = "SELECT previous, entry FROM events WHERE previous IS NOT NULL ORDER BY id";
+        self.query(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 
     /// Every event, in order.
     pub fn events(&self) -> Result<Vec<Event>, LedgerError> {
+        self.query(&format!("{EVENTS} ORDER BY id"), [], event)
+    }
+
+    /// The rows a query returns, each made by `row`.
+    fn query<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, LedgerError> {
         let fail = |e: rusqlite::Error| self.error(e);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT entry, at, what, reason FROM events ORDER BY id")
-            .map_err(fail)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Event { entry: r.get(0)?, at: r.get(1)?, what: r.get(2)?, reason: r.get(3)? })
-            })
-            .map_err(fail)?;
+        let mut stmt = self.conn.prepare_cached(sql).map_err(fail)?;
+        let rows = stmt.query_map(params, row).map_err(fail)?;
         rows.collect::<Result<_, _>>().map_err(fail)
     }
 
@@ -245,14 +233,7 @@ impl Ledger {
         rest: &str,
         params: P,
     ) -> Result<Vec<Submission>, LedgerError> {
-        let fail = |e: rusqlite::Error| self.error(e);
-        let sql = format!(
-            "SELECT key, channel, origin, received, state, kind, name, affiliation, url, entry, \
-             email, detail FROM submissions {rest}"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(fail)?;
-        let rows = stmt.query_map(params, submission).map_err(fail)?;
-        rows.collect::<Result<_, _>>().map_err(fail)
+        self.query(&format!("{SUBMISSIONS} {rest}"), params, submission)
     }
 
     /// Erases a person's private data, by their address; says how many
@@ -296,6 +277,15 @@ impl Ledger {
 
 fn error_at(path: &Path, e: rusqlite::Error) -> LedgerError {
     LedgerError { path: path.to_owned(), why: e.to_string() }
+}
+
+/// The columns [`submission`] and [`event`] read, in their order.
+const SUBMISSIONS: &str = "SELECT key, channel, origin, received, state, kind, name, affiliation, \
+                           url, entry, email, detail FROM submissions";
+const EVENTS: &str = "SELECT entry, at, what, reason FROM events";
+
+fn event(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    Ok(Event { entry: r.get(0)?, at: r.get(1)?, what: r.get(2)?, reason: r.get(3)? })
 }
 
 fn submission(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {

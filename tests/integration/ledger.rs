@@ -32,23 +32,15 @@ fn a_daily_reimport_after_edits_and_withdrawals_adds_nothing() {
     // The next morning's export: the same rows, one of them changed.
     s.write("fr.csv", &text.replace("Maire,", "Maire de Montreuil,"));
     let run = s.run(&["signatories", "import", "fr.csv"]).ok();
-    assert!(
-        run.stdout.contains(
-            "fr.csv:2: changed since the last import \"Jean Valjean\": affiliation \"Maire\" → \
-             \"Maire de Montreuil\""
-        ),
-        "{}",
-        run.stdout
+    run.stdout_has(
+        "fr.csv:2: changed since the last import \"Jean Valjean\": affiliation \"Maire\" → \
+             \"Maire de Montreuil\"",
     );
-    assert!(
-        run.stdout.contains(
-            "fr.csv:3: skipped \"Ligue des droits de l'Homme\": \"Ligue des droits de \
-             l'Homme\" withdrew on 2025-03-03"
-        ),
-        "{}",
-        run.stdout
+    run.stdout_has(
+        "fr.csv:3: skipped \"Ligue des droits de l'Homme\": \"Ligue des droits de \
+             l'Homme\" withdrew on 2025-03-03",
     );
-    assert!(run.stdout.contains("0 added, 1 skipped, 0 rejected, 1 seen before"), "{}", run.stdout);
+    run.stdout_has("0 added, 1 skipped, 0 rejected, 1 seen before");
     assert_eq!(s.read("signatories.toml"), list, "a re-import changed the list");
     let history = s.run(&["signatories", "history", "jean valjean-fauchelevent"]).ok().stdout;
     assert!(
@@ -70,8 +62,8 @@ fn a_daily_reimport_after_edits_and_withdrawals_adds_nothing() {
     );
     s.write("signatories.toml", &older);
     let run = s.run(&["signatories", "import", "fr.csv"]).ok();
-    assert!(run.stdout.contains("fr.csv:2: added individual \"Jean Valjean\""), "{}", run.stdout);
-    assert!(run.stdout.contains("fr.csv:3: skipped"), "{}", run.stdout);
+    run.stdout_has("fr.csv:2: added individual \"Jean Valjean\"");
+    run.stdout_has("fr.csv:3: skipped");
     assert!(!list.contains("asked by letter"), "a withdrawal's reason reached the list:\n{list}");
     assert!(
         list.contains("name = \"Ligue des droits de l'Homme\"\ndate = \"2025-03-03\""),
@@ -130,7 +122,7 @@ fn addresses_and_reasons_reach_only_the_ledger_export() {
     assert!(json.contains("\"reason\": \"private: moved abroad\""), "{json}");
 
     let run = s.run(&["ledger", "forget", "A@EXAMPLE.DE"]).ok();
-    assert!(run.stdout.contains("from 1 submission(s)"), "{}", run.stdout);
+    run.stdout_has("from 1 submission(s)");
     let json = s.run(&["ledger", "export", "--format", "json"]).ok().stdout;
     assert!(!json.contains("a@example.de") && !json.contains("moved abroad"), "{json}");
     assert!(json.contains("b@example.de"), "another's address was erased: {json}");
@@ -177,11 +169,7 @@ fn many_commands_at_once_keep_every_submission_once() {
     // Every form row is seen once more, and nothing is added.
     for i in 0..10 {
         let run = s.run(&["signatories", "import", &format!("form{i}.csv")]).ok();
-        assert!(
-            run.stdout.contains("0 added, 0 skipped, 0 rejected, 1 seen before"),
-            "{}",
-            run.stdout
-        );
+        run.stdout_has("0 added, 0 skipped, 0 rejected, 1 seen before");
     }
 }
 
@@ -203,22 +191,14 @@ fn duplicates_people_make_are_caught_by_add_import_and_check() {
          2025-02-14 11:00,ANN@example.org,Anne Alpha-Smith\n2025-02-14 12:00,bo@example.org,Bo Beta\n",
     );
     let run = s.run(&["signatories", "import", "form.csv"]).ok();
-    assert!(
-        run.stdout.contains(
-            "form.csv:3: skipped \"Anne Alpha-Smith\": sent from the same address as \"Ann Alpha\" \
-             (form.csv:2); if they are two people"
-        ),
-        "{}",
-        run.stdout
+    run.stdout_has(
+        "form.csv:3: skipped \"Anne Alpha-Smith\": sent from the same address as \"Ann Alpha\" \
+             (form.csv:2); if they are two people",
     );
     assert!(!run.stdout.contains("@example"), "an address was printed: {}", run.stdout);
     s.write("later.csv", "Timestamp,Email,Full name\n2025-02-15 09:00,Ann@Example.org,A. Alpha\n");
     let run = s.run(&["signatories", "import", "later.csv"]).ok();
-    assert!(
-        run.stdout.contains("sent from the same address as \"Ann Alpha\" (form.csv:2)"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("sent from the same address as \"Ann Alpha\" (form.csv:2)");
     // A list written by hand: `check` finds them too.
     let list = s.read("signatories.toml");
     s.write("signatories.toml", &format!("{list}\n[[individual]]\nname = \"Alpha, Ann\"\n"));
@@ -238,17 +218,9 @@ fn diff_shows_renames_as_renames() {
     let edited = s.read("signatories.toml").replace("\"Dubois, Claire\"", "\"Claire Dubois\"");
     s.write("signatories.toml", &edited);
     let run = s.run(&["signatories", "diff", "old.toml", "signatories.toml"]).ok();
-    assert!(
-        run.stdout.contains("~ LDH: name \"Ligue des droits de l'Homme\" → \"LDH\""),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("~ Claire Dubois: name \"Dubois, Claire\" → \"Claire Dubois\""),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("0 added, 0 removed, 0 withdrew, 2 changed"), "{}", run.stdout);
+    run.stdout_has("~ LDH: name \"Ligue des droits de l'Homme\" → \"LDH\"");
+    run.stdout_has("~ Claire Dubois: name \"Dubois, Claire\" → \"Claire Dubois\"");
+    run.stdout_has("0 added, 0 removed, 0 withdrew, 2 changed");
 }
 
 #[test]
@@ -294,7 +266,7 @@ fn a_mapping_given_once_is_saved_for_the_same_form() {
         "{}",
         run.stderr
     );
-    assert!(run.stdout.contains("form.csv:3: added individual \"Bo Beta\""), "{}", run.stdout);
+    run.stdout_has("form.csv:3: added individual \"Bo Beta\"");
     assert!(s.read("signatories.toml").contains("name = \"Bo Beta\"\naffiliation = \"Juriste\""));
     s.write("openletter.toml", "[[import]\n");
     s.run(&["signatories", "import", "form.csv"]).refused(2, "cannot read `./openletter.toml`");
