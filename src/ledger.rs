@@ -126,7 +126,11 @@ impl Ledger {
             #[cfg(unix)]
             std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
             builder.create(folder).map_err(|e| fail(format!("cannot make its folder: {e}")))?;
-            std::fs::write(folder.join(".gitignore"), "# Private: never commit.\n*\n")
+        }
+        // Made new, never over a file of the user's.
+        let ignore = folder.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, "# Private: never commit.\n*\n")
                 .map_err(|e| fail(format!("cannot write its .gitignore: {e}")))?;
         }
         Self::at(path)
@@ -264,10 +268,15 @@ impl Ledger {
 
     /// A copy of the ledger, consistent while others write to it.
     pub fn back_up(&self, to: &Path) -> Result<(), LedgerError> {
-        self.conn
-            .execute("VACUUM INTO ?1", [to.to_string_lossy()])
-            .map(|_| ())
-            .map_err(|e| self.error(e))
+        self.conn.execute("VACUUM INTO ?1", [to.to_string_lossy()]).map_err(|e| self.error(e))?;
+        // As private as the ledger: the owner's alone.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| LedgerError { path: to.to_owned(), why: e.to_string() })?;
+        }
+        Ok(())
     }
 
     fn error(&self, e: rusqlite::Error) -> LedgerError {

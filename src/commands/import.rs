@@ -96,12 +96,16 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     let mut outcomes: Vec<(usize, Outcome)> =
         table.rejected.into_iter().map(|r| (r.line, Outcome::Rejected(r.why))).collect();
     let mut submissions: Vec<Submission> = Vec::new();
-    // The individuals listed before, by the address they wrote from.
+    // The individuals listed before, by the address they wrote from; and
+    // those who withdrew, whose address keeps them out under any spelling.
+    let address_of = |s: &Submission| s.email.as_ref().map(|e| e.to_lowercase());
     let mut senders: HashMap<String, (String, String)> = (known.values())
         .filter(|s| s.kind == Kind::Individual.key() && s.state == "listed")
-        .filter_map(|s| {
-            Some((s.email.as_ref()?.to_lowercase(), (s.origin.clone(), s.name.clone())))
-        })
+        .filter_map(|s| Some((address_of(s)?, (s.origin.clone(), s.name.clone()))))
+        .collect();
+    let withdrawn_senders: HashMap<String, String> = (known.values())
+        .filter(|s| s.state == "withdrawn")
+        .filter_map(|s| Some((address_of(s)?, s.entry.clone().unwrap_or_else(|| s.name.clone()))))
         .collect();
     // Rows already taken from this file, by folded and by near-duplicate name.
     let mut taken: HashMap<String, (usize, String)> = HashMap::new();
@@ -110,9 +114,15 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         let key = ledger.as_ref().map(|ledger| submission_key(ledger, &row.identity, &name));
         let before = key.as_ref().and_then(|key| known.get(key)).cloned();
         // A person who withdrew stays out, whatever name their entry had
-        // when they did: the row is refused as the list's withdrawal would.
-        if let Some(withdrawn) = before.as_ref().filter(|s| s.state == "withdrawn") {
-            let entry = withdrawn.entry.clone().unwrap_or_else(|| name.clone());
+        // when they did, and whatever spelling they send from the same
+        // address: the row is refused as the list's withdrawal would.
+        let withdrew_as = (before.as_ref().filter(|s| s.state == "withdrawn"))
+            .map(|s| s.entry.clone().unwrap_or_else(|| name.clone()))
+            .or_else(|| {
+                let address = row.identity.email.as_deref()?.to_lowercase();
+                withdrawn_senders.get(&address).cloned()
+            });
+        if let Some(entry) = withdrew_as {
             let date = editor.withdrawal_date(&entry).unwrap_or_else(|| "an earlier day".into());
             let why = Refusal::Withdrawn { name: entry, date }.to_string();
             outcomes.push((row.line, Outcome::Skipped(name, why)));

@@ -20,8 +20,17 @@ pub fn run(args: &LedgerArgs) -> Result<(), Error> {
     match &args.action {
         LedgerAction::Export { format } => export(&ledger, *format),
         LedgerAction::Forget { email } => {
-            let n = ledger.forget(email)?;
-            outln!("erased the address from {n} submission(s), and their withdrawal reasons")?;
+            if !email.trim().contains('@') {
+                return Err(Error::Usage(
+                    "ledger forget takes an e-mail address, as the form collected it".into(),
+                ));
+            }
+            match ledger.forget(email)? {
+                0 => outln!("no submission was sent from that address: nothing erased")?,
+                n => outln!(
+                    "erased the address from {n} submission(s), and their withdrawal reasons"
+                )?,
+            }
             Ok(())
         }
         LedgerAction::BackUp { to } => {

@@ -190,8 +190,9 @@ struct Index {
     /// By [`reordered_key`]: the same words in another order, or without
     /// an acronym in brackets.
     reordered: HashMap<String, (String, Option<Written>)>,
-    /// The withdrawals' near-duplicate keys, with (name, date).
-    withdrawn: Vec<(String, (String, String))>,
+    /// The withdrawals' near-duplicate and reordered keys, with (name,
+    /// date).
+    withdrawn: Vec<(String, String, (String, String))>,
 }
 
 /// An entry taken out of the list, and the line it was on.
@@ -319,7 +320,11 @@ impl Editor {
                 index.folded.entry(folded).or_insert(seen);
             }
             index.withdrawn = (self.withdrawn.iter())
-                .map(|w| (near_key(&w.name), (w.name.clone(), w.date.clone())))
+                .map(|w| {
+                    let near = near_key(&w.name);
+                    let reordered = reordered_key(&w.name, &near);
+                    (near, reordered, (w.name.clone(), w.date.clone()))
+                })
                 .collect();
             self.index = Some(index);
         }
@@ -357,8 +362,13 @@ impl Editor {
             return Some(Refusal::NearDuplicate { existing, line: self.line(at) });
         }
         (index.withdrawn.iter())
-            .find(|(theirs, _)| near_keys_withdrawn_as(&keys.near, theirs))
-            .map(|(_, (name, date))| Refusal::Withdrawn { name: name.clone(), date: date.clone() })
+            .find(|(near, reordered, _)| {
+                near_keys_withdrawn_as(&keys.near, near) || keys.reordered == *reordered
+            })
+            .map(|(_, _, (name, date))| Refusal::Withdrawn {
+                name: name.clone(),
+                date: date.clone(),
+            })
     }
 
     /// Adds an entry, to be placed in collated position among its kind. A

@@ -383,3 +383,58 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_withdrawn_person_stays_out_under_another_spelling_or_address_case() {
+    let s = Scratch::new();
+    let header = "Timestamp,Email address,Full name,Affiliation\n";
+    s.write(
+        "a.csv",
+        &format!("{header}2025-02-14 10:00,max@example.org,Max Mustermann,Institut\n"),
+    );
+    s.run(&["signatories", "import", "a.csv"]).ok();
+    s.run(&["signatories", "remove", "--withdrawn", "Max Mustermann", "--on", "2025-02-15"]).ok();
+    let list = s.read("signatories.toml");
+    for (row, why) in [
+        // The same address, another spelling.
+        (
+            "2025-02-16 09:00,MAX@Example.org,Max Musterman,Institut",
+            "\"Max Mustermann\" withdrew on 2025-02-15",
+        ),
+        // Another address, the name reordered or in capitals.
+        (
+            "2025-02-16 09:01,m2@example.org,\"Mustermann, Max\",Institut",
+            "\"Max Mustermann\" withdrew on 2025-02-15",
+        ),
+        (
+            "2025-02-16 09:02,m3@example.org,MUSTERMANN Max,Institut",
+            "\"Max Mustermann\" withdrew on 2025-02-15",
+        ),
+    ] {
+        s.write("b.csv", &format!("{header}{row}\n"));
+        let run = s.run(&["signatories", "import", "b.csv"]).ok();
+        run.stdout_has(why);
+        run.stdout_has("0 added, 1 skipped");
+        assert_eq!(s.read("signatories.toml"), list, "{row} was added");
+    }
+    // An address written where a name or affiliation goes is never listed,
+    // nor echoed.
+    s.write("c.csv", "Name,Email,Affiliation\njane@example.org,jane@example.org,Uni\nJane Roe,j@example.org,bob@example.org\n");
+    let run = s.run(&["signatories", "import", "c.csv"]).fails(1);
+    run.stdout_has(
+        "c.csv:2: rejected: the name looks like an e-mail address, which the list would publish",
+    );
+    run.stdout_has("c.csv:3: rejected: the affiliation looks like an e-mail address");
+    assert!(!run.stdout.contains("@example") && !run.stderr.contains("@example"), "{}", run.stdout);
+    assert!(!s.read("signatories.toml").contains("@example"));
+    // Erasure takes an address; one nobody sent from erases nothing, and says so.
+    s.run(&["ledger", "forget", ""]).refused(1, "takes an e-mail address");
+    s.run(&["ledger", "forget", "nobody@example.org"]).ok().stdout_has("nothing erased");
+    s.run(&["ledger", "back-up", "copy.sqlite"]).ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(s.path("copy.sqlite")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "a copy of the ledger others can read");
+    }
+}

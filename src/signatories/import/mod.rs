@@ -266,6 +266,14 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
             continue;
         }
         match columns.entry(&record.fields, &kind_map) {
+            // Not echoed: an address is private, wherever it was written.
+            Ok(entry) if let Some(field) = address_in(&entry) => table.rejected.push(Rejected {
+                line: record.line,
+                why: format!(
+                    "the {field} looks like an e-mail address, which the list would publish: \
+                     the row is left out"
+                ),
+            }),
             Ok(entry) => match entry.problem().or_else(|| suspicious(&entry)) {
                 Some(why) => table.rejected.push(Rejected {
                     line: record.line,
@@ -287,6 +295,15 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
         return Err(ImportError::NoRows { path: path.to_owned() });
     }
     Ok(table)
+}
+
+/// The field of an entry that holds what looks like an e-mail address.
+fn address_in(entry: &Signatory) -> Option<&'static str> {
+    entry.fields().find_map(|(key, text)| {
+        let (user, host) = text.trim().split_once('@')?;
+        let plain = |s: &str| !s.is_empty() && !s.contains(char::is_whitespace);
+        (plain(user) && plain(host) && host.contains('.') && !text.contains("://")).then_some(key)
+    })
 }
 
 /// What looks wrong in a row's entry though it can be listed, each with
