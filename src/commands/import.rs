@@ -107,6 +107,15 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         .filter(|s| s.state == "withdrawn")
         .filter_map(|s| Some((address_of(s)?, s.entry.clone().unwrap_or_else(|| s.name.clone()))))
         .collect();
+    // The names entries had before `edit` renamed them, by folded name.
+    // A rename of a rename leads to the name now.
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for (old, new) in ledger.as_ref().map(Ledger::renames).transpose()?.unwrap_or_default() {
+        for now in renamed.values_mut().filter(|now| fold(now) == fold(&old)) {
+            *now = new.clone();
+        }
+        renamed.insert(fold(&old), new);
+    }
     // Rows already taken from this file, by folded and by near-duplicate name.
     let mut taken: HashMap<String, (usize, String)> = HashMap::new();
     for row in table.rows {
@@ -163,6 +172,14 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             .or_else(|| taken.get(&near))
             .or_else(|| taken.get(&reordered))
             .map(|(line, first)| format!("same as \"{first}\" on line {line} of the file"));
+        // A name an entry was renamed from, sent again from elsewhere.
+        let earlier = earlier.or_else(|| {
+            let now = renamed.get(&fold(&name)).filter(|now| editor.lists(now))?;
+            Some(format!(
+                "the list renamed \"{name}\" \"{now}\"; if this is another signatory, add \
+                 them with `openletter signatories add`"
+            ))
+        });
         // A person signs once: another name sent from the same address is
         // most likely theirs, spelt another way.
         let address = row.identity.email.as_deref().map(str::to_lowercase);

@@ -438,3 +438,22 @@ fn a_withdrawn_person_stays_out_under_another_spelling_or_address_case() {
         assert_eq!(mode & 0o777, 0o600, "a copy of the ledger others can read");
     }
 }
+
+#[test]
+fn a_name_an_entry_was_renamed_from_does_not_come_back() {
+    let s = Scratch::new();
+    s.write("a.csv", "Timestamp,Email,Full name\n2025-02-14 10:00,jane@example.org,Jane Doe\n");
+    s.run(&["signatories", "import", "a.csv"]).ok();
+    s.run(&["signatories", "edit", "Jane Doe", "--name", "Jane Q. Doe"]).ok();
+    s.run(&["signatories", "edit", "Jane Q. Doe", "--name", "Jane Quincy Doe"]).ok();
+    let list = s.read("signatories.toml");
+    s.write("b.csv", "Timestamp,Email,Full name\n2025-02-20 10:00,other@example.org,Jane Doe\n");
+    let run = s.run(&["signatories", "import", "b.csv"]).ok();
+    run.stdout_has("skipped \"Jane Doe\": the list renamed \"Jane Doe\" \"Jane Quincy Doe\"");
+    assert_eq!(s.read("signatories.toml"), list);
+    // Quotes a shell passed on are not part of the headers.
+    s.write("c.csv", "First name,Last name\nAnn,Alpha\n");
+    s.run(&["signatories", "import", "c.csv", "--map", "name=\"First name\"+\"Last name\""])
+        .ok()
+        .stdout_has("added individual \"Ann Alpha\"");
+}

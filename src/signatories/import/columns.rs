@@ -76,15 +76,15 @@ impl Found {
                 (None, None) => Ok(None),
             }
         };
-        let (name, family) = match &given.name {
+        let (name, family) = match given.name.as_deref().map(unquoted) {
             None => names(path, headers, &plain)?,
             // A header with a `+` in it is one column; else `+` joins them.
             Some(named) if plain.contains(&plain_header(named)) => {
-                (vec![find("name", &given.name, &[], true)?.expect("required")], None)
+                (vec![find("name", &Some(named.to_owned()), &[], true)?.expect("required")], None)
             }
             Some(named) => {
                 let mut name = Vec::new();
-                for header in named.split('+').map(str::trim) {
+                for header in named.split('+').map(unquoted) {
                     let column = find("name", &Some(header.to_owned()), &[], true)?;
                     name.push(column.expect("required"));
                 }
@@ -288,6 +288,17 @@ fn names(
             Err(unclear(why, suggestion))
         }
     }
+}
+
+/// A header as written in `--map`, without the quotes a shell passed on
+/// (`name='"First name"+"Last name"'`).
+fn unquoted(header: &str) -> &str {
+    let header = header.trim();
+    ['"', '\'']
+        .iter()
+        .find_map(|q| header.strip_prefix(*q).and_then(|h| h.strip_suffix(*q)))
+        .filter(|inner| !inner.contains(['"', '\'']))
+        .unwrap_or(header)
 }
 
 /// A link as forms collect it, often without its scheme ("example.org",
