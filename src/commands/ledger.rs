@@ -103,8 +103,9 @@ pub fn history(path: &Path, name: &str) -> Result<(), Error> {
     let Some(entry) = listed.clone().or(withdrawn) else {
         return Err(Error::Refused(format!("no signatory is named \"{name}\"")));
     };
+    let ledger = Ledger::existing(path)?;
     outln!("\"{entry}\"{}", if listed.is_some() { "" } else { " (withdrawn)" })?;
-    let Some(ledger) = Ledger::existing(path)? else {
+    let Some(ledger) = ledger else {
         outln!("  no ledger: the list is all there is")?;
         return Ok(());
     };
