@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::ledger::Ledger;
 use crate::signatories::diff::diff;
-use crate::signatories::{Signatory, load};
+use crate::signatories::{Signatory, describe_change, load};
 
 pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
     let (old_list, new_list) = (load(old)?, load(new)?);
@@ -40,11 +40,7 @@ pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
     if !changes.changed.is_empty() {
         outln!("Changed ({}):", changes.changed.len())?;
         for change in &changes.changed {
-            let fields: Vec<String> = change
-                .fields
-                .iter()
-                .map(|(field, a, b)| format!("{field} {} → {}", shown(a), shown(b)))
-                .collect();
+            let fields: Vec<String> = change.fields.iter().map(describe_change).collect();
             outln!("  ~ {}: {}", change.new.name, fields.join("; "))?;
         }
     }
@@ -63,11 +59,4 @@ pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
         changes.changed.len()
     )?;
     Ok(())
-}
-
-fn shown(value: &Option<String>) -> String {
-    match value {
-        Some(v) => format!("\"{v}\""),
-        None => "(none)".into(),
-    }
 }

@@ -12,7 +12,7 @@ use crate::ledger::{self, Ledger, Submission};
 use crate::signatories::edit::{Editor, Edits, Refusal};
 use crate::signatories::import::Identity;
 use crate::signatories::import::{self, Columns, Options};
-use crate::signatories::{Kind, Signatory};
+use crate::signatories::{Kind, Signatory, describe_change};
 use crate::signatories::{fold, near_key, reordered_key};
 
 enum Outcome {
@@ -47,22 +47,15 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     let settings = import::saved::path_of(path);
     let saved = import::saved::load(&settings).map_err(import::ImportError::Settings)?;
     let told = args.mappings.len() + args.kind_map.len() > 0;
+    let kind_map: Vec<(String, Kind)> =
+        args.kind_map.iter().map(|(value, kind)| (value.clone(), Kind::from(*kind))).collect();
     let form = import::saved::Saved {
         headers: Vec::new(),
         columns: columns.clone(),
-        kind_map: args.kind_map.iter().map(|(v, k)| (v.clone(), Kind::from(*k))).collect(),
+        kind_map: kind_map.clone(),
     };
-    let options = Options {
-        saved,
-        columns,
-        delimiter: args.delimiter,
-        kind_map: args
-            .kind_map
-            .iter()
-            .map(|(value, kind)| (value.clone(), Kind::from(*kind)))
-            .collect(),
-        encoding: args.encoding,
-    };
+    let options =
+        Options { saved, columns, delimiter: args.delimiter, kind_map, encoding: args.encoding };
     let table = import::read(&args.file, &options)?;
     let table_headers = table.headers.clone();
     if let Some(note) = &table.encoding_note {
@@ -325,18 +318,15 @@ fn submission_key(ledger: &Ledger, identity: &Identity, name: &str) -> String {
 
 /// What differs between a submission as first read and the row now.
 fn changed(seen: &Submission, entry: &Signatory) -> Vec<String> {
-    let pairs = [
-        ("kind", Some(seen.kind.as_str()), Some(entry.kind.key())),
-        ("name", Some(seen.name.as_str()), Some(entry.name.as_str())),
-        ("affiliation", seen.affiliation.as_deref(), entry.affiliation.as_deref()),
-        ("url", seen.url.as_deref(), entry.url.as_deref()),
-    ];
-    let shown = |v: Option<&str>| v.map_or("(none)".to_owned(), |v| format!("\"{v}\""));
-    pairs
-        .into_iter()
-        .filter(|(_, was, is)| was != is)
-        .map(|(field, was, is)| format!("{field} {} → {}", shown(was), shown(is)))
-        .collect()
+    let first = Signatory {
+        kind: Kind::from_key(&seen.kind).unwrap_or(entry.kind),
+        name: seen.name.clone(),
+        affiliation: seen.affiliation.clone(),
+        url: seen.url.clone(),
+        // The ledger keeps no sort key: a form's row has none of its own.
+        sort_as: entry.sort_as.clone(),
+    };
+    first.changes_to(entry).iter().map(describe_change).collect()
 }
 
 /// A file's name without its folder, as the ledger records where a row

@@ -5,9 +5,8 @@ use std::path::Path;
 
 use crate::args::{ExportFormat, LedgerAction, LedgerArgs};
 use crate::error::Error;
-use crate::inputs::load_signatories;
 use crate::ledger::{self, Ledger};
-use crate::signatories::fold;
+use crate::signatories::{self, fold};
 
 pub fn run(args: &LedgerArgs) -> Result<(), Error> {
     let path = &args.signatories;
@@ -96,7 +95,7 @@ fn csv_field(text: &str) -> String {
 
 /// `signatories history NAME`: an entry's submissions and events.
 pub fn history(path: &Path, name: &str) -> Result<(), Error> {
-    let list = load_signatories(path)?;
+    let list = signatories::load(path)?;
     let folded = fold(name);
     let listed = list.entries.iter().find(|s| fold(&s.name) == folded).map(|s| s.name.clone());
     let withdrawn = list.withdrawn.iter().find(|w| fold(&w.name) == folded).map(|w| w.name.clone());

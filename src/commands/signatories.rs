@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::inputs::{load_signatories, refuse_entry, typefaces};
 use crate::ledger::{self, Ledger, Submission};
 use crate::signatories::edit::{Changes, Editor, Edits};
-use crate::signatories::{Kind, Signatories, Signatory, field, text_problem};
+use crate::signatories::{Kind, Signatories, Signatory, describe_change, field, text_problem};
 
 use super::{diff, import, ledger as ledger_command};
 
@@ -145,10 +145,9 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
         if old.name != new.name {
             changes.rename(&old.name, &new.name, &at)?;
         }
-        for (what, change) in describe_changes(&old, &new) {
-            if what != crate::signatories::field::NAME {
-                changes.event(&new.name, &at, &change, None)?;
-            }
+        // A rename is recorded as one, above.
+        for change in describe_changes(&old, &new, &["kind", field::NAME]) {
+            changes.event(&new.name, &at, &change, None)?;
         }
         let saved = editor.save()?;
         changes.commit()?;
@@ -161,7 +160,7 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
     if old.kind != new.kind {
         outln!("  kind {} → {}", old.kind.key(), new.kind.key())?;
     }
-    for (_, change) in describe_changes(&old, &new) {
+    for change in describe_changes(&old, &new, &["kind"]) {
         outln!("  {change}")?;
     }
     if args.dry_run {
@@ -170,20 +169,10 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Each field an edit changed, as `affiliation "A" → "B"`.
-fn describe_changes(old: &Signatory, new: &Signatory) -> Vec<(&'static str, String)> {
-    let mut changes = Vec::new();
-    for key in field::ENTRY {
-        let before = old.get(key).map(|v| format!("\"{v}\""));
-        let after = new.get(key).map(|v| format!("\"{v}\""));
-        if before != after {
-            let none = || "(none)".to_owned();
-            let change =
-                format!("{key} {} → {}", before.unwrap_or_else(none), after.unwrap_or_else(none));
-            changes.push((key, change));
-        }
-    }
-    changes
+/// Each field an edit changed but those in `but`, as `affiliation "A" → "B"`.
+fn describe_changes(old: &Signatory, new: &Signatory, but: &[&str]) -> Vec<String> {
+    let changes = old.changes_to(new).into_iter().filter(|(field, ..)| !but.contains(field));
+    changes.map(|change| describe_change(&change)).collect()
 }
 
 fn remove(path: &Path, args: &RemoveArgs) -> Result<(), Error> {

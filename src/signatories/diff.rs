@@ -5,13 +5,15 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Collator, Signatories, Signatory, Withdrawal, field, fold, near_key, reordered_key};
+use super::{
+    Collator, FieldChange, Signatories, Signatory, Withdrawal, fold, near_key, reordered_key,
+};
 
 /// One signatory present in both versions with different details.
 pub struct Change<'a> {
     pub new: &'a Signatory,
-    /// (field, old value, new value) for every field that differs.
-    pub fields: Vec<(&'static str, Option<String>, Option<String>)>,
+    /// Every field that differs.
+    pub fields: Vec<FieldChange>,
 }
 
 pub struct Diff<'a> {
@@ -89,17 +91,7 @@ fn renamed_to(name: &str, renames: &[(String, String)]) -> Vec<String> {
 }
 
 fn push_change<'a>(old: &'a Signatory, new: &'a Signatory, out: &mut Vec<Change<'a>>) {
-    let value = |s: &Signatory, key: &str| -> Option<String> { s.get(key).map(str::to_owned) };
-    let mut fields = Vec::new();
-    if old.kind != new.kind {
-        fields.push(("kind", Some(old.kind.key().into()), Some(new.kind.key().into())));
-    }
-    for key in field::ENTRY {
-        let (a, b) = (value(old, key), value(new, key));
-        if a != b {
-            fields.push((key, a, b));
-        }
-    }
+    let fields = old.changes_to(new);
     if !fields.is_empty() {
         out.push(Change { new, fields });
     }

@@ -80,7 +80,32 @@ pub enum Rule {
     Link(&'static str),
 }
 
+/// One field that differs between two versions of an entry: (field,
+/// before, after).
+pub type FieldChange = (&'static str, Option<String>, Option<String>);
+
+/// A field change as messages show it: `affiliation "A" → "B"`.
+pub fn describe_change((field, before, after): &FieldChange) -> String {
+    let shown = |v: &Option<String>| v.as_ref().map_or("(none)".to_owned(), |v| format!("\"{v}\""));
+    format!("{field} {} → {}", shown(before), shown(after))
+}
+
 impl Signatory {
+    /// Every field in which `new` differs from this entry, its kind first.
+    pub fn changes_to(&self, new: &Signatory) -> Vec<FieldChange> {
+        let mut changes = Vec::new();
+        if self.kind != new.kind {
+            changes.push(("kind", Some(self.kind.key().into()), Some(new.kind.key().into())));
+        }
+        for key in field::ENTRY {
+            let (before, after) = (self.get(key), new.get(key));
+            if before != after {
+                changes.push((key, before.map(str::to_owned), after.map(str::to_owned)));
+            }
+        }
+        changes
+    }
+
     /// An entry with a name and no other field.
     #[cfg(test)]
     pub fn new(kind: Kind, name: impl Into<String>) -> Self {

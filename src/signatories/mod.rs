@@ -18,7 +18,8 @@ use std::path::PathBuf;
 
 pub use collate::Collator;
 pub use entry::{
-    Kind, Rule, Signatory, check, field, last_word, starts_like_formula, text_problem,
+    FieldChange, Kind, Rule, Signatory, check, describe_change, field, last_word,
+    starts_like_formula, text_problem,
 };
 pub use fold::{
     HONORIFICS, fold, near_key, near_key_folded, near_keys_withdrawn_as, reordered_key,

@@ -8,7 +8,7 @@ use super::vocabulary::*;
 use crate::signatories::{Kind, Signatory};
 
 /// Which column holds what; `None` means "recognise it by its header".
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Columns {
     /// The name's column, or columns joined with `+` (`First name+Last
     /// name`), whose values are joined with a space in that order.

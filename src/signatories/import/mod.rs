@@ -213,12 +213,7 @@ pub fn read(path: &Path, options: &Options) -> Result<Table, ImportError> {
     };
     records.width = header.len();
     let headers: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-    let named = options.columns.name.is_some()
-        || options.columns.affiliation.is_some()
-        || options.columns.organisation.is_some()
-        || options.columns.kind.is_some()
-        || options.columns.url.is_some()
-        || options.columns.sort_as.is_some();
+    let named = options.columns != Columns::default();
     let saved = options.saved.iter().find(|s| !named && s.headers == headers);
     let given = saved.map_or(&options.columns, |s| &s.columns);
     let columns = Found::find(path, &headers, given)?;
