@@ -6,8 +6,10 @@
 
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
 use crate::date::LetterDate;
-use crate::signatories::{Counts, Signatories};
+use crate::signatories::{Collator, Counts, Signatories, Signatory};
 
 /// The virtual file the template reads with `json("/data.json")`.
 pub const DATA_PATH: &str = "/data.json";
@@ -16,7 +18,13 @@ pub const DATA_PATH: &str = "/data.json";
 pub struct LetterData<'a> {
     pub date: DateData,
     pub counts: Counts,
+    /// In the order of the original's language.
     pub signatories: Vec<Entry<'a>>,
+    /// Each language a text is in (`sv`, `zh-TW`): `null` when it collates
+    /// as the original's does, else the indices of `signatories` in its
+    /// order. A text looks its language up, so each prints the list in the
+    /// order its readers look names up in.
+    pub orders: BTreeMap<String, Option<Vec<usize>>>,
     /// A version label such as "7" or "v2025.02.20", when one was given.
     pub version: Option<&'a str>,
 }
@@ -67,11 +75,36 @@ pub struct Entry<'a> {
 }
 
 impl<'a> LetterData<'a> {
-    pub fn new(list: &'a Signatories, date: LetterDate, version: Option<&'a str>) -> Self {
+    /// The data of a letter whose original is in `languages[0]` and whose
+    /// other texts are in the rest.
+    pub fn new(
+        list: &'a Signatories,
+        date: LetterDate,
+        version: Option<&'a str>,
+        languages: &[String],
+    ) -> Self {
+        let (original, others) = languages.split_first().expect("the original has a language");
+        let order = Collator::new(original).order(&list.entries);
+        let mut orders = BTreeMap::from([(original.clone(), None)]);
+        // Where each entry stands in the original's order.
+        let mut position = vec![0; order.len()];
+        for (at, &i) in order.iter().enumerate() {
+            position[i] = at;
+        }
+        for language in others.iter().filter(|l| *l != original) {
+            let theirs: Vec<usize> = Collator::new(language)
+                .order(&list.entries)
+                .into_iter()
+                .map(|i| position[i])
+                .collect();
+            let same = theirs.iter().enumerate().all(|(at, &i)| at == i);
+            orders.entry(language.clone()).or_insert((!same).then_some(theirs));
+        }
         LetterData {
             date: DateData::new(date),
             counts: list.counts(),
-            signatories: entries(list),
+            signatories: entries(order.into_iter().map(|i| &list.entries[i]).collect()),
+            orders,
             version,
         }
     }
@@ -173,10 +206,10 @@ pub fn withdrawn(list: &Signatories) -> Vec<Withdrawn<'_>> {
         .collect()
 }
 
-/// The signatories in printed order, as the template (and `list --json`)
-/// see them.
-pub fn entries(list: &Signatories) -> Vec<Entry<'_>> {
-    list.collated()
+/// The signatories as the template (and `list --json`) see them, in the
+/// order given (see [`Signatories::collated`]).
+pub fn entries(collated: Vec<&Signatory>) -> Vec<Entry<'_>> {
+    collated
         .into_iter()
         .map(|s| Entry {
             kind: s.kind.key(),

@@ -4,8 +4,9 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::ledger::Ledger;
+use crate::letter::language;
 use crate::signatories::diff::diff;
-use crate::signatories::{Signatory, describe_change, load};
+use crate::signatories::{Collator, Signatory, describe_change, load};
 
 pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
     let (old_list, new_list) = (load(old)?, load(new)?);
@@ -14,7 +15,8 @@ pub fn run(old: &Path, new: &Path, json: bool) -> Result<(), Error> {
         Some(ledger) => ledger.renames()?,
         None => Vec::new(),
     };
-    let changes = diff(&old_list, &new_list, &renames);
+    let collator = Collator::new(&language::of_project(new));
+    let changes = diff(&old_list, &new_list, &renames, &collator);
     let (old_total, new_total) = (old_list.entries.len(), new_list.entries.len());
     if json {
         let out = changes.to_json(old_total, new_total);

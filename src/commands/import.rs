@@ -9,6 +9,7 @@ use crate::args::{ImportArgs, ImportField};
 use crate::error::Error;
 use crate::inputs::{refuse_entry, typefaces};
 use crate::ledger::{self, Ledger, Submission};
+use crate::letter::language;
 use crate::signatories::edit::{Editor, Edits, Refusal};
 use crate::signatories::import::Identity;
 use crate::signatories::import::{self, Columns, Options};
@@ -75,7 +76,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         outln!("columns of {}: {}", args.file.display(), table.columns)?;
     }
     let typefaces = typefaces(path)?;
-    let mut editor = Editor::open(path, Edits::Additions)?;
+    let mut editor = Editor::open(path, Edits::Additions, &language::of_project(path))?;
     // A dry run only reads the ledger, if there is one.
     let mut ledger = if args.dry_run { Ledger::existing(path)? } else { Some(Ledger::open(path)?) };
     let origin = |line: usize| format!("{}:{line}", file_name(&args.file));

@@ -28,6 +28,16 @@ const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" heigh
 </svg>
 "##;
 
+/// What a project's repository must never hold: the private ledger.
+fn gitignore() -> String {
+    format!(
+        "# The private ledger of submissions (e-mail addresses, withdrawal reasons):\n\
+         # never in the repository. Back it up with `openletter ledger back-up FILE`.\n\
+         /{}/\n",
+        crate::ledger::FOLDER
+    )
+}
+
 pub fn run(args: &NewArgs) -> Result<(), Error> {
     if let Some(why) = text_problem("coalition", &args.coalition) {
         return Err(Error::Usage(format!("--coalition {why}")));
@@ -43,6 +53,7 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
         (letter.join("logo.svg"), LOGO.as_bytes().to_vec()),
         (PathBuf::from("signatories.toml"), SIGNATORIES.as_bytes().to_vec()),
         (PathBuf::from(PROJECT_FONTS).join("README.txt"), FONTS_README.as_bytes().to_vec()),
+        (PathBuf::from(".gitignore"), gitignore().into_bytes()),
     ]);
     output::write_folder(&args.dir, &project, Kind::Project, false)?;
     if !tag.left_out.is_empty() {

@@ -9,8 +9,11 @@ use crate::date::LetterDate;
 use crate::error::Error;
 use crate::inputs::{load_signatories, refuse_entry, typefaces};
 use crate::ledger::{self, Ledger, Submission};
+use crate::letter::language;
 use crate::signatories::edit::{Changes, Editor, Edits};
-use crate::signatories::{Kind, Signatories, Signatory, describe_change, field, text_problem};
+use crate::signatories::{
+    Collator, Kind, Signatories, Signatory, describe_change, field, text_problem,
+};
 
 use super::{diff, import, ledger as ledger_command};
 
@@ -18,7 +21,9 @@ use super::{diff, import, ledger as ledger_command};
 pub fn run(args: SignatoriesArgs) -> Result<u8, Error> {
     let path = &args.signatories;
     match args.action {
-        SignatoriesAction::List { json } => list(&load_signatories(path)?, json).map(|()| 0),
+        SignatoriesAction::List { json } => {
+            list(&load_signatories(path)?, &language::of_project(path), json).map(|()| 0)
+        }
         SignatoriesAction::Add(add_args) => add(path, add_args).map(|()| 0),
         SignatoriesAction::Edit(edit_args) => edit(path, &edit_args).map(|()| 0),
         SignatoriesAction::Remove(remove_args) => remove(path, &remove_args).map(|()| 0),
@@ -28,8 +33,8 @@ pub fn run(args: SignatoriesArgs) -> Result<u8, Error> {
     }
 }
 
-fn list(list: &Signatories, json: bool) -> Result<(), Error> {
-    let entries = data::entries(list);
+fn list(list: &Signatories, language: &str, json: bool) -> Result<(), Error> {
+    let entries = data::entries(list.collated(&Collator::new(language)));
     if json {
         let withdrawn = data::withdrawn(list);
         let out = data::Listing {
@@ -74,7 +79,7 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
     if let Some(why) = refuse_entry(&typefaces(path)?, &entry) {
         return Err(Error::Refused(format!("not added: \"{}\": {why}", entry.name)));
     }
-    let mut editor = Editor::open(path, Edits::Additions)?;
+    let mut editor = Editor::open(path, Edits::Additions, &language::of_project(path))?;
     let name = entry.name.clone();
     let (kind_key, affiliation, url) = (kind.key(), entry.affiliation.clone(), entry.url.clone());
     editor
@@ -124,7 +129,7 @@ fn edit(path: &Path, args: &EditArgs) -> Result<(), Error> {
         sort_as: args.sort_as.clone(),
         kind: args.kind.map(Kind::from),
     };
-    let mut editor = Editor::open(path, Edits::Any)?;
+    let mut editor = Editor::open(path, Edits::Any, &language::of_project(path))?;
     let refused =
         |why: String| Error::Refused(format!("not changed: \"{}\": {why}", args.signatory));
     let (old, new) =
@@ -176,7 +181,7 @@ fn describe_changes(old: &Signatory, new: &Signatory, but: &[&str]) -> Vec<Strin
 }
 
 fn remove(path: &Path, args: &RemoveArgs) -> Result<(), Error> {
-    let mut editor = Editor::open(path, Edits::Any)?;
+    let mut editor = Editor::open(path, Edits::Any, &language::of_project(path))?;
     let date = args.on.unwrap_or_else(LetterDate::today).iso();
     if let Some(why) = args.reason.as_deref().and_then(|r| text_problem(field::REASON, r)) {
         return Err(Error::Refused(format!("nothing removed: the reason {why}")));

@@ -118,7 +118,19 @@ fn build_on_change(
 
     while let Some(changed) = watched.wait_for_change(&mut snapshot) {
         let started = Instant::now();
-        if changed.iter().any(|p| p == &source.signatories) {
+        // A text's source decides its language (the list's order) and the
+        // fonts its words need, as the list does: either is read again. A
+        // list that fails was reported when it changed; until it is mended
+        // a text's change is built with the last good one.
+        let is_source = |p: &PathBuf| p.extension().is_some_and(|e| e == "typ");
+        if !changed.contains(&source.signatories)
+            && changed.iter().any(is_source)
+            && let Ok(new) = Inputs::load(source)
+        {
+            world.set_inputs(&new);
+            inputs = new;
+        }
+        if changed.contains(&source.signatories) {
             match Inputs::load(source) {
                 Ok(new) => {
                     world.set_inputs(&new);

@@ -11,7 +11,7 @@ use crate::data::LetterData;
 use crate::date::LetterDate;
 use crate::error::Error;
 use crate::fonts::{Fonts, PROJECT_FONTS, Typefaces};
-use crate::letter::{Reach, letter_files};
+use crate::letter::{Reach, Text, language, letter_files};
 use crate::plan::Source;
 use crate::signatories::{self, Signatories};
 
@@ -27,6 +27,8 @@ pub struct Inputs {
     pub signatories: Signatories,
     pub date: LetterDate,
     pub version: Option<String>,
+    /// The original's language, whose order the list keeps in files.
+    pub language: String,
     /// The JSON the template reads, shared with every world made from it.
     pub data: Bytes,
     /// The fonts the letter is set in.
@@ -74,7 +76,13 @@ impl Inputs {
         // independent: one each per core, which a long list notices (a
         // short one, re-read on every save in `watch`, is quicker without
         // starting a thread).
-        let data = || LetterData::new(&list, date, version.as_deref()).to_json();
+        // The original's language first, then the languages of the texts
+        // to make, each of which prints the list in its own order.
+        let languages: Vec<String> = std::iter::once(&Text::Original)
+            .chain(&source.texts)
+            .map(|text| language::of_text(&source.letter, text))
+            .collect();
+        let data = || LetterData::new(&list, date, version.as_deref(), &languages).to_json();
         let fonts = || {
             let printed = Printed::of(&list);
             let missing = missing_glyphs(&typefaces, &list, &printed);
@@ -91,8 +99,16 @@ impl Inputs {
             })
         };
         let data = Bytes::new(data);
-        let inputs =
-            Self { letter: source.letter.clone(), signatories: list, date, version, data, fonts };
+        let language = languages.into_iter().next().expect("the original's is first");
+        let inputs = Self {
+            letter: source.letter.clone(),
+            signatories: list,
+            date,
+            version,
+            language,
+            data,
+            fonts,
+        };
         Ok((inputs, missing))
     }
 }

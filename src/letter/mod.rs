@@ -1,6 +1,7 @@
 //! The letter folder on disk: its texts (the original `main.typ` and its
 //! translations `main.LANG.typ`) and the files a build may read.
 
+pub mod language;
 mod walk;
 
 use std::fmt;

@@ -1,11 +1,13 @@
-//! The order the letter prints: Unicode collation (ICU, root locale), so
-//! "Çelik" sorts with "Celik" and "cyberstorm.mu" with "Cybersecurity", not
-//! after every capital letter as a byte-wise sort would put it.
+//! The order the letter prints: Unicode collation (ICU) in the letter's
+//! language, so "Çelik" sorts with "Celik" and "cyberstorm.mu" with
+//! "Cybersecurity", not after every capital letter as a byte-wise sort would
+//! put them, and a Swedish list ends in Å Ä Ö, a Polish one puts Ł after L.
 
 use std::cmp::Ordering;
 
 use icu_collator::options::{CollatorOptions, Strength};
 use icu_collator::{CollatorBorrowed, CollatorPreferences};
+use icu_locale_core::Locale;
 
 use super::Signatory;
 
@@ -18,8 +20,15 @@ pub struct Collator {
 }
 
 impl Collator {
-    pub fn new() -> Self {
-        Self { primary: collator(Strength::Primary), tertiary: collator(Strength::Tertiary) }
+    /// The order of a language (`sv`, `zh-TW`); CLDR's root order for a
+    /// language it has no tailoring for, which is that language's order.
+    pub fn new(language: &str) -> Self {
+        let locale = Locale::try_from_str(language).unwrap_or(Locale::UNKNOWN);
+        let prefs = CollatorPreferences::from(&locale);
+        Self {
+            primary: collator(prefs, Strength::Primary),
+            tertiary: collator(prefs, Strength::Tertiary),
+        }
     }
 
     /// Orders by sort key, then by full name; case and accents only decide
@@ -34,19 +43,18 @@ impl Collator {
 }
 
 impl Collator {
-    /// Sorts a list in [`Collator::compare_signatories`]' order, stably.
-    /// Each entry's primary-level sort keys are made once and compared as
-    /// bytes; only entries whose keys are equal are compared in full.
-    pub fn sort<'a>(&self, list: &mut [&'a Signatory]) {
-        let mut keyed: Vec<(Vec<u8>, &'a Signatory)> =
-            list.iter().map(|s| (self.primary_key(s), *s)).collect();
+    /// The indices of `list` in [`Collator::compare_signatories`]' order,
+    /// stably. Each entry's primary-level sort keys are made once and
+    /// compared as bytes; only entries whose keys are equal are compared in
+    /// full.
+    pub fn order(&self, list: &[Signatory]) -> Vec<usize> {
+        let mut keyed: Vec<(Vec<u8>, usize)> =
+            list.iter().enumerate().map(|(i, s)| (self.primary_key(s), i)).collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         for group in keyed.chunk_by_mut(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-            group.sort_by(|a, b| self.compare_signatories(a.1, b.1));
+            group.sort_by(|a, b| self.compare_signatories(&list[a.1], &list[b.1]));
         }
-        for (slot, (_, s)) in list.iter_mut().zip(keyed) {
-            *slot = s;
-        }
+        keyed.into_iter().map(|(_, i)| i).collect()
     }
 
     /// The primary-level sort keys of the sort key and the name, each ended
@@ -62,18 +70,12 @@ impl Collator {
     }
 }
 
-impl Default for Collator {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-fn collator(strength: Strength) -> CollatorBorrowed<'static> {
+fn collator(prefs: CollatorPreferences, strength: Strength) -> CollatorBorrowed<'static> {
     let mut options = CollatorOptions::default();
     options.strength = Some(strength);
-    // The root collation is compiled into the crate, so this cannot fail.
-    CollatorBorrowed::try_new(CollatorPreferences::default(), options)
-        .expect("the compiled-in root collation loads")
+    // Every collation is compiled into the crate, with the root one as the
+    // fallback of any locale, so this cannot fail.
+    CollatorBorrowed::try_new(prefs, options).expect("the compiled-in collations load")
 }
 
 #[cfg(test)]
@@ -110,7 +112,7 @@ mod tests {
             "A B",
             "",
         ];
-        let collator = Collator::new();
+        let collator = Collator::new("en");
         let people: Vec<Signatory> = names.iter().map(|n| person(n)).collect();
         for a in &people {
             for b in &people {
@@ -119,11 +121,32 @@ mod tests {
                 assert!(keys.is_eq() || keys == full, "{:?} vs {:?}", a.name, b.name);
             }
         }
-        let mut sorted: Vec<&Signatory> = people.iter().collect();
-        collator.sort(&mut sorted);
+        let sorted: Vec<&Signatory> =
+            collator.order(&people).into_iter().map(|i| &people[i]).collect();
         let mut expected: Vec<&Signatory> = people.iter().collect();
         expected.sort_by(|a, b| collator.compare_signatories(a, b));
         let names = |v: &[&Signatory]| v.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&sorted), names(&expected));
+    }
+
+    #[test]
+    fn each_language_sorts_by_its_own_alphabet() {
+        let sorted = |language: &str, names: &[&str]| {
+            let people: Vec<Signatory> = names.iter().map(|n| person(n)).collect();
+            let order = Collator::new(language).order(&people);
+            order.into_iter().map(|i| people[i].name.clone()).collect::<Vec<_>>()
+        };
+        let swedish = ["Åsa", "Örjan", "Zlatan", "Ärla", "Anna"];
+        assert_eq!(sorted("sv", &swedish), ["Anna", "Zlatan", "Åsa", "Ärla", "Örjan"]);
+        assert_eq!(sorted("en", &swedish), ["Anna", "Ärla", "Åsa", "Örjan", "Zlatan"]);
+        let polish = ["Łukasz", "Lech", "Marek", "Ludwik"];
+        assert_eq!(sorted("pl", &polish), ["Lech", "Ludwik", "Łukasz", "Marek"]);
+        assert_eq!(sorted("en", &polish), ["Lech", "Ludwik", "Łukasz", "Marek"]);
+        let polish = ["Łukasz", "Lech", "Lutosław"];
+        assert_eq!(sorted("pl", &polish), ["Lech", "Lutosław", "Łukasz"]);
+        assert_eq!(sorted("en", &polish), ["Lech", "Łukasz", "Lutosław"]);
+        // A language CLDR does not tailor, and a tag it cannot read: root.
+        assert_eq!(sorted("ga", &swedish), sorted("en", &swedish));
+        assert_eq!(sorted("not a tag", &swedish), sorted("en", &swedish));
     }
 }

@@ -34,6 +34,7 @@ pub fn diff<'a>(
     old: &'a Signatories,
     new: &'a Signatories,
     renames: &[(String, String)],
+    collator: &Collator,
 ) -> Diff<'a> {
     let mut unmatched_old: Vec<&Signatory> = Vec::new();
     let by_fold: HashMap<String, &Signatory> =
@@ -71,7 +72,6 @@ pub fn diff<'a>(
     let withdrew: Vec<&Withdrawal> =
         new.withdrawn.iter().filter(|w| old.withdrawal(&w.name).is_none()).collect();
     removed.retain(|r| !withdrew.iter().any(|w| fold(&w.name) == fold(&r.name)));
-    let collator = Collator::new();
     unmatched_new.sort_by(|a, b| collator.compare_signatories(a, b));
     removed.sort_by(|a, b| collator.compare_signatories(a, b));
     changed.sort_by(|a: &Change, b: &Change| collator.compare_signatories(a.new, b.new));

@@ -23,8 +23,8 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
 use super::load::{BOM, WITHDRAWN, parse_bytes, read_locked, with_bom};
 use super::{
-    Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col, near_key,
-    near_key_folded, near_keys_withdrawn_as, reordered_key,
+    Collator, Counts, Kind, LoadError, Signatories, Signatory, Withdrawal, field, fold, line_col,
+    near_key, near_key_folded, near_keys_withdrawn_as, reordered_key,
 };
 use crate::files::{Access, Locked, ReadError};
 use crate::output::{self, WriteError};
@@ -146,6 +146,8 @@ pub struct Editor {
     /// Whether an entry was added or removed, so that the lines of the file
     /// as read are no longer those of the entries after it.
     shifted: bool,
+    /// The order additions are placed in: the letter's language's.
+    collator: Collator,
 }
 
 /// The two forms a name is compared under: [`fold`] and [`near_key`],
@@ -202,7 +204,9 @@ pub struct Removed {
 }
 
 impl Editor {
-    pub fn open(path: &Path, edits: Edits) -> Result<Self, EditError> {
+    /// Opens the list at `path` for `edits`, placing additions in the order
+    /// of `language` (the letter's).
+    pub fn open(path: &Path, edits: Edits, language: &str) -> Result<Self, EditError> {
         let mut lock = read_locked(path, Access::Exclusive).map_err(|err| match err {
             // Locked for an edit, it is opened for writing too: a file that
             // can only be read is not "unreadable".
@@ -216,7 +220,7 @@ impl Editor {
         })?;
         let bytes = std::mem::take(&mut lock.bytes);
         let mut editor = if edits == Edits::Additions {
-            Self::without_document(parse_bytes(path, bytes).map_err(EditError::Load)?)
+            Self::without_document(parse_bytes(path, bytes).map_err(EditError::Load)?, language)
         } else {
             // The file is read twice, validated into the model and into the
             // document that keeps its layout: on a long list each takes a
@@ -232,7 +236,7 @@ impl Editor {
             let list = list.map_err(EditError::Load)?;
             // Not UTF-8 (no document) fails the first reading too, above.
             let doc = doc.expect("a file that parsed is UTF-8")?;
-            let mut editor = Self::without_document(list);
+            let mut editor = Self::without_document(list, language);
             editor.check_shape(&doc)?;
             editor.doc = Some(doc);
             editor
@@ -243,12 +247,12 @@ impl Editor {
 
     #[cfg(test)]
     fn from_list(list: Signatories) -> Result<Self, EditError> {
-        let mut editor = Self::without_document(list);
+        let mut editor = Self::without_document(list, "en");
         editor.document()?;
         Ok(editor)
     }
 
-    fn without_document(list: Signatories) -> Self {
+    fn without_document(list: Signatories, language: &str) -> Self {
         let Signatories { source, bom, entries, spans, withdrawn, .. } = list;
         let written = spans
             .iter()
@@ -263,6 +267,7 @@ impl Editor {
             pending: Vec::new(),
             index: None,
             shifted: false,
+            collator: Collator::new(language),
         }
     }
 
@@ -615,7 +620,7 @@ impl Editor {
         let spliced = splice::Text::of(&self.source, &self.entries, self.withdrawn.len())?;
         let pending = std::mem::take(&mut self.pending);
         let entries: Vec<&Signatory> = self.entries.iter().map(|(s, _)| s).collect();
-        let places = place::choose(&entries, pending);
+        let places = place::choose(&entries, pending, &self.collator);
         drop(entries);
         let (source, added) = spliced.with(places);
         self.entries.extend(added.into_iter().map(|entry| (entry, None)));
@@ -634,7 +639,7 @@ impl Editor {
             .into_iter()
             .map(|k| (k, entries.iter().filter(|s| s.kind == k).count()))
             .collect();
-        let places = place::choose(&entries, pending);
+        let places = place::choose(&entries, pending, &self.collator);
         drop(entries);
         for (entry, table) in place::renumber(self.doc(), places, &counts) {
             self.array(entry.kind).push(table);

@@ -166,13 +166,10 @@ impl Signatories {
         self.withdrawn.iter().find(|w| fold(&w.name) == folded)
     }
 
-    /// The entries in the order the letter prints them.
-    pub fn collated(&self) -> Vec<&Signatory> {
-        let collator = Collator::new();
-        let mut sorted: Vec<&Signatory> = self.entries.iter().collect();
-        // A stable sort keeps file order for entries that compare equal.
-        collator.sort(&mut sorted);
-        sorted
+    /// The entries in the order a letter in `collator`'s language prints
+    /// them.
+    pub fn collated(&self, collator: &Collator) -> Vec<&Signatory> {
+        collator.order(&self.entries).into_iter().map(|i| &self.entries[i]).collect()
     }
 }
 

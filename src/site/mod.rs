@@ -214,7 +214,9 @@ fn pages_and_files(
     }
     let listing = Listing {
         counts: inputs.signatories.counts(),
-        signatories: data::entries(&inputs.signatories),
+        signatories: data::entries(
+            inputs.signatories.collated(&crate::signatories::Collator::new(&inputs.language)),
+        ),
         withdrawn: None,
         updated: Some(options.updated.iso()),
     };

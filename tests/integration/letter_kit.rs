@@ -209,6 +209,35 @@ fn a_new_project_builds_at_once() {
 }
 
 #[test]
+fn a_new_projects_repository_never_holds_the_ledger() {
+    let s = Scratch::new();
+    s.run(&["new", "ours"]).ok();
+    let project = s.path("ours");
+    let add = crate::common::Command::new(crate::common::BIN)
+        .args(["signatories", "add", "--individual", "Ada Lovelace"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    assert!(project.join(".openletter/ledger.sqlite").is_file());
+    let git = |args: &[&str]| {
+        crate::common::Command::new("git")
+            .args(args)
+            .current_dir(&project)
+            .output()
+            .expect("git is installed (tests/run installs it)")
+    };
+    assert!(git(&["init", "-q"]).status.success());
+    git(&["add", "-A"]);
+    let staged = String::from_utf8(git(&["ls-files"]).stdout).unwrap();
+    assert!(staged.contains("signatories.toml") && staged.contains(".gitignore"), "{staged}");
+    assert!(!staged.contains(".openletter"), "{staged}");
+    // Ignored by the project's own rule, not only by the ledger folder's.
+    let why = String::from_utf8(git(&["check-ignore", "-v", ".openletter"]).stdout).unwrap();
+    assert!(why.starts_with(".gitignore:"), "{why}");
+}
+
+#[test]
 fn a_new_project_has_the_whole_template() {
     let s = Scratch::new();
     s.run(&["new", "ours"]).ok();

@@ -10,6 +10,7 @@ mod bad_input;
 mod build;
 mod check;
 mod cli_values;
+mod collation;
 mod export;
 mod folders;
 mod hostile_pages;

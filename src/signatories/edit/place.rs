@@ -25,8 +25,7 @@ pub struct Places {
 /// Chooses each new entry's place among `entries` (the file's, in file
 /// order): before the first entry of its kind that collates after it,
 /// else after the last of its kind.
-pub fn choose(entries: &[&Signatory], pending: Vec<Pending>) -> Places {
-    let collator = Collator::new();
+pub fn choose(entries: &[&Signatory], pending: Vec<Pending>, collator: &Collator) -> Places {
     let mut places = Places { before: HashMap::new(), after: HashMap::new() };
     let mut pending = pending;
     for kind in Kind::ALL {

@@ -360,7 +360,7 @@ fn additions_spliced_into_the_text_read_as_the_document_writes_them() {
     ];
     for text in fixed {
         let list = || parse(Path::new("s.toml"), text.to_owned()).unwrap();
-        let mut spliced = Editor::without_document(list());
+        let mut spliced = Editor::without_document(list(), "en");
         let mut through_document = Editor::from_list(list()).unwrap();
         for e in [&mut spliced, &mut through_document] {
             e.add(Signatory::new(Kind::Organisation, "Org One"), false).unwrap();
@@ -377,7 +377,7 @@ fn additions_spliced_into_the_text_read_as_the_document_writes_them() {
         let n = rng.below(10);
         let text = laid_out(&mut rng, n);
         let list = || parse(Path::new("s.toml"), text.clone()).unwrap();
-        let mut spliced = Editor::without_document(list());
+        let mut spliced = Editor::without_document(list(), "en");
         let mut through_document = Editor::from_list(list()).unwrap();
         for step in 0..1 + rng.below(4) {
             let kind = if rng.below(3) == 0 { Kind::Organisation } else { Kind::Individual };
