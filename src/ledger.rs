@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use hmac::{Hmac, Mac};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -22,7 +23,7 @@ pub const FOLDER: &str = ".openletter";
 pub const FILE: &str = "ledger.sqlite";
 
 /// Why the ledger could not be used.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LedgerError {
     pub path: PathBuf,
     pub why: String,
@@ -40,7 +41,7 @@ pub struct Ledger {
     path: PathBuf,
     /// The key rows' identities are hashed with, so that the ledger's keys
     /// say nothing of the addresses and times they were made from.
-    secret: Vec<u8>,
+    keyer: Keyer,
 }
 
 /// A submission as the ledger keeps it.
@@ -113,6 +114,31 @@ pub fn path_of(signatories: &Path) -> PathBuf {
     project.unwrap_or(Path::new(".")).join(FOLDER).join(FILE)
 }
 
+/// Makes a submission's key from what identifies it (a form's response
+/// id, or its timestamp, e-mail address and name): a keyed hash, which says
+/// nothing of them to anyone without the ledger.
+pub struct Keyer {
+    secret: Vec<u8>,
+}
+
+impl Keyer {
+    pub fn key(&self, parts: &[&str]) -> String {
+        use std::fmt::Write;
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes a key of any length");
+        for part in parts {
+            mac.update(part.as_bytes());
+            mac.update(&[0]);
+        }
+        let bytes = mac.finalize().into_bytes();
+        let mut key = String::with_capacity(32);
+        for b in &bytes[..16] {
+            write!(key, "{b:02x}").expect("writing to a String does not fail");
+        }
+        key
+    }
+}
+
 impl Ledger {
     /// The project's ledger, made if it is not there yet. Its folder gets a
     /// `.gitignore` of its own, so that no commit of the project takes it.
@@ -148,6 +174,10 @@ impl Ledger {
         // A parallel command waits for the other's transaction to end.
         conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(fail)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
+        // Room for a long import's pages in memory (SQLite's default holds
+        // two megabytes), so a transaction of many rows writes each page
+        // once, at its commit, instead of spilling and reading it back.
+        conn.pragma_update(None, "cache_size", -64 * 1024).map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
         let secret: Option<Vec<u8>> = conn
             .query_row("SELECT value FROM meta WHERE key = 'secret'", [], |row| row.get(0))
@@ -166,21 +196,13 @@ impl Ledger {
                     .map_err(fail)?
             }
         };
-        Ok(Ledger { conn, path, secret })
+        Ok(Ledger { conn, path, keyer: Keyer { secret } })
     }
 
-    /// A submission's key from what identifies it (a form's response id, or
-    /// its timestamp, e-mail address and name): a keyed hash, which says
-    /// nothing of them to anyone without the ledger.
-    pub fn key(&self, parts: &[&str]) -> String {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes a key of any length");
-        for part in parts {
-            mac.update(part.as_bytes());
-            mac.update(&[0]);
-        }
-        let bytes = mac.finalize().into_bytes();
-        bytes[..16].iter().map(|b| format!("{b:02x}")).collect()
+    /// What makes submissions' keys, apart from the connection, so that a
+    /// long import makes them on every core.
+    pub fn keyer(&self) -> &Keyer {
+        &self.keyer
     }
 
     /// Starts the changes that go with one edit of the list.
@@ -407,6 +429,98 @@ impl Changes<'_> {
     pub fn commit(self) -> Result<(), LedgerError> {
         let path = self.path.clone();
         self.tx.commit().map_err(|e| error_at(&path, e))
+    }
+}
+
+/// The submissions of one long command, recorded on a thread of their own
+/// as the command finds them (a first import of many rows would otherwise
+/// wait for every insert after its own work). Nothing is kept until
+/// [`Recorder::recorded`] said every one was recorded and
+/// [`Recorder::commit`] was called; dropped before, everything is undone.
+pub struct Recorder {
+    submissions: Option<mpsc::Sender<Submission>>,
+    recorded: mpsc::Receiver<Result<(), LedgerError>>,
+    commit: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), LedgerError>>>,
+    path: PathBuf,
+}
+
+impl Ledger {
+    /// Starts recording on a thread that owns the ledger from now on.
+    pub fn recorder(self) -> Recorder {
+        let (submissions, incoming) = mpsc::channel::<Submission>();
+        let (report, recorded) = mpsc::channel();
+        let (commit, decision) = mpsc::channel::<()>();
+        let path = self.path.clone();
+        let thread = std::thread::spawn(move || {
+            let mut ledger = self;
+            let changes = match ledger.begin() {
+                Ok(changes) => changes,
+                Err(err) => {
+                    let _ = report.send(Err(err.clone()));
+                    return Err(err);
+                }
+            };
+            let all = incoming.iter().try_for_each(|s| changes.record(&s));
+            let failed = all.is_err();
+            let _ = report.send(all);
+            // No decision (the sender dropped) undoes the changes.
+            if failed || decision.recv().is_err() {
+                return Ok(());
+            }
+            changes.commit()
+        });
+        Recorder {
+            submissions: Some(submissions),
+            recorded,
+            commit: Some(commit),
+            thread: Some(thread),
+            path,
+        }
+    }
+}
+
+impl Recorder {
+    pub fn record(&self, submission: Submission) {
+        // A failed insert ends the thread, and [`Recorder::recorded`] says
+        // why: the submissions sent after it need not be.
+        if let Some(submissions) = &self.submissions {
+            let _ = submissions.send(submission);
+        }
+    }
+
+    /// Waits until every submission sent is recorded, or one failed.
+    pub fn recorded(&mut self) -> Result<(), LedgerError> {
+        self.submissions = None;
+        self.recorded.recv().unwrap_or_else(|_| Err(self.ended()))
+    }
+
+    /// Keeps what was recorded.
+    pub fn commit(mut self) -> Result<(), LedgerError> {
+        if let Some(commit) = self.commit.take() {
+            let _ = commit.send(());
+        }
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            _ => Err(self.ended()),
+        }
+    }
+
+    fn ended(&self) -> LedgerError {
+        let why = "the ledger's recording ended unexpectedly".into();
+        LedgerError { path: self.path.clone(), why }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        // Undone: the thread ends without a decision, and is waited for, so
+        // the ledger is closed before the command ends.
+        self.submissions = None;
+        self.commit = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod args;
 mod changes;
 mod commands;
 mod compile;
+mod cores;
 mod data;
 mod date;
 mod error;

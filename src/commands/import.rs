@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::args::{ImportArgs, ImportField};
+use crate::cores::on_every_core;
 use crate::error::Error;
 use crate::inputs::{refuse_entry, typefaces};
-use crate::ledger::{self, Ledger, Submission};
+use crate::ledger::{self, Keyer, Ledger, Submission};
 use crate::letter::language;
-use crate::signatories::edit::{Editor, Edits, Refusal};
+use crate::signatories::edit::{Editor, Edits, NameKeys, Refusal};
+use crate::signatories::fold;
 use crate::signatories::import::Identity;
 use crate::signatories::import::{self, Columns, Options};
 use crate::signatories::{Kind, Signatory, describe_change};
-use crate::signatories::{fold, near_key, reordered_key};
 
 enum Outcome {
     Added(String),
@@ -78,8 +79,9 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     let typefaces = typefaces(path)?;
     let mut editor = Editor::open(path, Edits::Additions, &language::of_project(path))?;
     // A dry run only reads the ledger, if there is one.
-    let mut ledger = if args.dry_run { Ledger::existing(path)? } else { Some(Ledger::open(path)?) };
-    let origin = |line: usize| format!("{}:{line}", file_name(&args.file));
+    let ledger = if args.dry_run { Ledger::existing(path)? } else { Some(Ledger::open(path)?) };
+    let file_name = file_name(&args.file);
+    let origin = |line: usize| format!("{file_name}:{line}");
     // Every submission known, read at once: a query per row would cost
     // more than the rest of a long import.
     let known: HashMap<String, Submission> = match &ledger {
@@ -89,7 +91,6 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
 
     let mut outcomes: Vec<(usize, Outcome)> =
         table.rejected.into_iter().map(|r| (r.line, Outcome::Rejected(r.why))).collect();
-    let mut submissions: Vec<Submission> = Vec::new();
     // The individuals listed before, by the address they wrote from; and
     // those who withdrew, whose address keeps them out under any spelling.
     let address_of = |s: &Submission| s.email.as_ref().map(|e| e.to_lowercase());
@@ -111,10 +112,22 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         renamed.insert(fold(&old), new);
     }
     // Rows already taken from this file, by folded and by near-duplicate name.
-    let mut taken: HashMap<String, (usize, String)> = HashMap::new();
-    for row in table.rows {
+    let mut taken: HashMap<String, (usize, String)> = HashMap::with_capacity(3 * table.rows.len());
+    editor.reserve(table.rows.len());
+    // What each row's checks need that depends on the row alone, made on
+    // every core before the rows are taken in order.
+    let keyer = ledger.as_ref().map(Ledger::keyer);
+    let prepared = on_every_core(&table.rows, |row| Prepared {
+        key: keyer.map(|keyer| submission_key(keyer, &row.identity, &row.entry.name)),
+        refused: refuse_entry(&typefaces, &row.entry),
+        warned: import::warnings(&row.entry),
+        keys: NameKeys::of(&row.entry.name),
+    });
+    // The rows' submissions are recorded as they are decided, on a thread
+    // of the ledger's own; a dry run records nothing.
+    let recorder = ledger.filter(|_| !args.dry_run).map(Ledger::recorder);
+    for (row, Prepared { key, refused, warned, keys }) in table.rows.into_iter().zip(prepared) {
         let name = row.entry.name.clone();
-        let key = ledger.as_ref().map(|ledger| submission_key(ledger, &row.identity, &name));
         let before = key.as_ref().and_then(|key| known.get(key)).cloned();
         // A person who withdrew stays out, whatever name their entry had
         // when they did, and whatever spelling they send from the same
@@ -150,25 +163,22 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             outcomes.push((row.line, outcome));
             continue;
         }
-        if let Some(why) = refuse_entry(&typefaces, &row.entry) {
+        if let Some(why) = refused {
             outcomes.push((row.line, Outcome::Rejected(format!("\"{name}\": {why}"))));
             continue;
         }
-        let warned = import::warnings(&row.entry);
         if args.deny_warnings && !warned.is_empty() {
             let why = format!("{} (--deny-warnings)", warned.join("; "));
             outcomes.push((row.line, Outcome::Rejected(why)));
             continue;
         }
-        let near = near_key(&name);
-        let reordered = reordered_key(&name, &near);
-        let earlier = (taken.get(&fold(&name)))
-            .or_else(|| taken.get(&near))
-            .or_else(|| taken.get(&reordered))
+        let earlier = (taken.get(&keys.folded))
+            .or_else(|| taken.get(&keys.near))
+            .or_else(|| taken.get(&keys.reordered))
             .map(|(line, first)| format!("same as \"{first}\" on line {line} of the file"));
         // A name an entry was renamed from, sent again from elsewhere.
         let earlier = earlier.or_else(|| {
-            let now = renamed.get(&fold(&name)).filter(|now| editor.lists(now))?;
+            let now = renamed.get(&keys.folded).filter(|now| editor.lists(now))?;
             Some(format!(
                 "the list renamed \"{name}\" \"{now}\"; if this is another signatory, add \
                  them with `openletter signatories add`"
@@ -181,16 +191,16 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             .as_ref()
             .filter(|_| row.entry.kind == Kind::Individual)
             .and_then(|address| senders.get(address))
-            .filter(|(_, first)| fold(first) != fold(&name))
+            .filter(|(_, first)| fold(first) != keys.folded)
             .map(|(place, first)| {
                 format!(
                     "sent from the same address as \"{first}\" ({place}); if they are two \
                      people, add this one with `openletter signatories add`"
                 )
             });
-        let mut record = |state: &str, entry: Option<String>, detail: Option<String>| {
-            let Some(key) = key.clone() else { return };
-            submissions.push(Submission {
+        let record = |state: &str, entry: Option<String>, detail: Option<String>| {
+            let (Some(recorder), Some(key)) = (&recorder, key.clone()) else { return };
+            recorder.record(Submission {
                 key,
                 channel: "import".into(),
                 origin: origin(row.line),
@@ -211,13 +221,14 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             continue;
         }
         let kind = row.entry.kind.key();
-        match editor.add(row.entry.clone(), false) {
+        match editor.add_keyed(row.entry.clone(), &keys, false) {
             Ok(()) => {
                 if let Some(repair) = &row.repaired {
                     note!("{}:{}: note: {repair}", args.file.display(), row.line);
                 }
                 record("listed", Some(name.clone()), None);
-                taken.insert(fold(&name), (row.line, name.clone()));
+                let NameKeys { folded, near, reordered } = keys;
+                taken.insert(folded, (row.line, name.clone()));
                 taken.insert(near, (row.line, name.clone()));
                 taken.insert(reordered, (row.line, name.clone()));
                 if let Some(address) = address.filter(|_| row.entry.kind == Kind::Individual) {
@@ -283,13 +294,24 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         outln!("dry run: {tally}; nothing written")?;
         return Ok(code);
     }
-    let ledger = ledger.as_mut().expect("opened unless a dry run");
-    let changes = ledger.begin()?;
-    for submission in &submissions {
-        changes.record(submission)?;
-    }
-    let counts = if added > 0 { editor.save()?.counts } else { editor.counts() };
-    changes.commit()?;
+    let mut recorder = recorder.expect("recording unless a dry run");
+    // The list is made while the ledger records the last rows; it is
+    // written only once every submission is recorded, and the ledger
+    // committed only after.
+    let (rendered, recorded) = std::thread::scope(|scope| {
+        let rendered = scope.spawn(|| if added > 0 { editor.render().map(Some) } else { Ok(None) });
+        let recorded = recorder.recorded();
+        (rendered.join().expect("rendering does not panic"), recorded)
+    });
+    recorded?;
+    let counts = match rendered? {
+        Some(rendered) => {
+            editor.write(&rendered)?;
+            rendered.counts
+        }
+        None => editor.counts(),
+    };
+    recorder.commit()?;
     // What the user told this import is kept for the same form's next
     // export, under the list's lock like the list itself.
     if told {
@@ -303,12 +325,22 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     Ok(code)
 }
 
+/// What a row's checks need that depends on it alone.
+struct Prepared {
+    /// Its key in the ledger, if there is one.
+    key: Option<String>,
+    /// Why no font can print it, if none can.
+    refused: Option<String>,
+    warned: Vec<String>,
+    keys: NameKeys,
+}
+
 /// A row's key in the ledger: the form's response id, else who sent it,
 /// when, under what name.
-fn submission_key(ledger: &Ledger, identity: &Identity, name: &str) -> String {
+fn submission_key(keyer: &Keyer, identity: &Identity, name: &str) -> String {
     match &identity.response {
-        Some(id) => ledger.key(&["response", id]),
-        None => ledger.key(&[
+        Some(id) => keyer.key(&["response", id]),
+        None => keyer.key(&[
             "row",
             identity.received.as_deref().unwrap_or(""),
             &identity.email.as_deref().unwrap_or("").to_lowercase(),

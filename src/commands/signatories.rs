@@ -90,7 +90,7 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
     } else {
         let mut ledger = Ledger::open(path)?;
         let received = ledger::now();
-        let key = ledger.key(&["add", &received, &name]);
+        let key = ledger.keyer().key(&["add", &received, &name]);
         let changes = ledger.begin()?;
         changes.record(&Submission {
             key,

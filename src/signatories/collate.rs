@@ -3,6 +3,7 @@
 //! "Cybersecurity", not after every capital letter as a byte-wise sort would
 //! put them, and a Swedish list ends in Å Ä Ö, a Polish one puts Ł after L.
 
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 
 use icu_collator::options::{CollatorOptions, Strength};
@@ -47,12 +48,12 @@ impl Collator {
     /// stably. Each entry's primary-level sort keys are made once and
     /// compared as bytes; only entries whose keys are equal are compared in
     /// full.
-    pub fn order(&self, list: &[Signatory]) -> Vec<usize> {
-        let mut keyed: Vec<(Vec<u8>, usize)> =
-            list.iter().enumerate().map(|(i, s)| (self.primary_key(s), i)).collect();
+    pub fn order<S: Borrow<Signatory> + Sync>(&self, list: &[S]) -> Vec<usize> {
+        let keys = crate::cores::on_every_core(list, |s| self.primary_key(s.borrow()));
+        let mut keyed: Vec<(Vec<u8>, usize)> = keys.into_iter().zip(0..).collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         for group in keyed.chunk_by_mut(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-            group.sort_by(|a, b| self.compare_signatories(&list[a.1], &list[b.1]));
+            group.sort_by(|a, b| self.compare_signatories(list[a.1].borrow(), list[b.1].borrow()));
         }
         keyed.into_iter().map(|(_, i)| i).collect()
     }

@@ -140,7 +140,9 @@ pub struct Editor {
     doc: Option<DocumentMut>,
     lock: Option<Locked>,
     /// Entries added but not yet placed in the document.
-    pending: Vec<Pending>,
+    /// Entries added, to be given their tables and places when the file
+    /// is made.
+    pending: Vec<Signatory>,
     /// Folded and near-duplicate names, for collisions; built on first use.
     index: Option<Index>,
     /// Whether an entry was added or removed, so that the lines of the file
@@ -150,37 +152,33 @@ pub struct Editor {
     collator: Collator,
 }
 
-/// The two forms a name is compared under: [`fold`] and [`near_key`],
-/// folded once for both.
-struct Keys {
-    folded: String,
-    near: String,
-    reordered: String,
+/// The forms a name is compared under: [`fold`], [`near_key`] and
+/// [`reordered_key`], folded once for all.
+pub struct NameKeys {
+    pub folded: String,
+    pub near: String,
+    pub reordered: String,
 }
 
-impl Keys {
-    fn of(name: &str) -> Self {
+impl NameKeys {
+    pub fn of(name: &str) -> Self {
         let folded = fold(name);
         let near = near_key_folded(name, &folded);
         let reordered = reordered_key(name, &near);
-        Keys { folded, near, reordered }
+        NameKeys { folded, near, reordered }
     }
 }
 
-/// `f` of every item, in order, a long list's shared out among the cores:
-/// folding every name is much of what an addition to a long list costs.
-fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if items.len() < 2000 || cores < 2 {
-        return items.iter().map(f).collect();
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = (items.chunks(items.len().div_ceil(cores)))
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        parts.into_iter().flat_map(|part| part.join().expect("a worker does not panic")).collect()
-    })
+/// Each added entry with the table that will hold it.
+fn tabled(pending: Vec<Signatory>) -> Vec<Pending> {
+    let tables = crate::cores::on_every_core(&pending, |entry| {
+        let mut table = Table::new();
+        for (key, text) in entry.fields() {
+            table.insert(key, value(text));
+        }
+        table
+    });
+    pending.into_iter().zip(tables).collect()
 }
 
 /// The names listed, by folded and by near-duplicate key, each with where
@@ -306,7 +304,7 @@ impl Editor {
 
     /// The entries as the file will hold them, by kind.
     pub fn counts(&self) -> Counts {
-        Counts::of(self.entries.iter().map(|(s, _)| s).chain(self.pending.iter().map(|(s, _)| s)))
+        Counts::of(self.entries.iter().map(|(s, _)| s).chain(&self.pending))
     }
 
     /// The line of a byte offset in the file as read.
@@ -317,8 +315,8 @@ impl Editor {
     fn index(&mut self) -> &mut Index {
         if self.index.is_none() {
             let mut index = Index::default();
-            let keys = on_every_core(&self.entries, |(s, _)| Keys::of(&s.name));
-            for ((s, at), Keys { folded, near, reordered }) in self.entries.iter().zip(keys) {
+            let keys = crate::cores::on_every_core(&self.entries, |(s, _)| NameKeys::of(&s.name));
+            for ((s, at), NameKeys { folded, near, reordered }) in self.entries.iter().zip(keys) {
                 let seen = (s.name.clone(), *at);
                 index.reordered.entry(reordered).or_insert_with(|| seen.clone());
                 index.near.entry(near).or_insert_with(|| seen.clone());
@@ -336,6 +334,16 @@ impl Editor {
         self.index.as_mut().expect("just built")
     }
 
+    /// Room for `more` entries, so that a long import does not grow the
+    /// index step by step as it adds.
+    pub fn reserve(&mut self, more: usize) {
+        let index = self.index();
+        for keys in [&mut index.folded, &mut index.near, &mut index.reordered] {
+            keys.reserve(more);
+        }
+        self.pending.reserve(more);
+    }
+
     /// The date the person of this name withdrew, as the list records it.
     pub fn withdrawal_date(&self, name: &str) -> Option<String> {
         let folded = fold(name);
@@ -349,9 +357,9 @@ impl Editor {
         self.index().folded.contains_key(&folded)
     }
 
-    /// Whether a name with these [`Keys`] collides with a listed or
+    /// Whether a name with these [`NameKeys`] collides with a listed or
     /// withdrawn signatory other than `except` (the entry being edited).
-    fn collision(&mut self, keys: &Keys, except: Option<&str>) -> Option<Refusal> {
+    fn collision(&mut self, keys: &NameKeys, except: Option<&str>) -> Option<Refusal> {
         let except = except.map(fold);
         let index = self.index();
         let other = |hit: Option<&(String, Option<Written>)>| {
@@ -380,25 +388,32 @@ impl Editor {
     /// near-duplicate or a withdrawn name is refused unless `force`; an
     /// exact duplicate always is, since the file would then not build.
     pub fn add(&mut self, entry: Signatory, force: bool) -> Result<(), Refusal> {
+        let keys = NameKeys::of(&entry.name);
+        self.add_keyed(entry, &keys, force)
+    }
+
+    /// [`Editor::add`], with the entry's name's keys already made (a long
+    /// import makes them on every core).
+    pub fn add_keyed(
+        &mut self,
+        entry: Signatory,
+        keys: &NameKeys,
+        force: bool,
+    ) -> Result<(), Refusal> {
         if let Some(why) = entry.problem() {
             return Err(Refusal::Invalid(why));
         }
-        let keys = Keys::of(&entry.name);
-        match self.collision(&keys, None) {
+        match self.collision(keys, None) {
             Some(Refusal::NearDuplicate { .. } | Refusal::Withdrawn { .. }) if force => {}
             Some(refusal) => return Err(refusal),
             None => {}
         }
-        let mut table = Table::new();
-        for (key, text) in entry.fields() {
-            table.insert(key, value(text));
-        }
         let index = self.index();
         let seen = (entry.name.clone(), None);
-        index.reordered.entry(keys.reordered).or_insert_with(|| seen.clone());
-        index.near.entry(keys.near).or_insert_with(|| seen.clone());
-        index.folded.entry(keys.folded).or_insert(seen);
-        self.pending.push((entry, table));
+        index.reordered.entry(keys.reordered.clone()).or_insert_with(|| seen.clone());
+        index.near.entry(keys.near.clone()).or_insert_with(|| seen.clone());
+        index.folded.entry(keys.folded.clone()).or_insert(seen);
+        self.pending.push(entry);
         self.shifted = true;
         Ok(())
     }
@@ -493,7 +508,7 @@ impl Editor {
         if let Some(why) = new.problem() {
             return Err(Refusal::Invalid(why));
         }
-        let keys = Keys::of(&new.name);
+        let keys = NameKeys::of(&new.name);
         if keys.folded != fold(&old.name) {
             match self.collision(&keys, Some(&old.name)) {
                 Some(Refusal::NearDuplicate { .. } | Refusal::Withdrawn { .. }) if force => {}
@@ -571,10 +586,14 @@ impl Editor {
     /// same file (links, mode, owner, byte-order mark kept).
     pub fn save(&mut self) -> Result<Rendered, EditError> {
         let saved = self.render()?;
-        let lock = self.lock.as_ref().expect("an editor that saves was opened from a file");
-        let bytes = saved.bytes();
-        output::replace_contents(&lock.target, &bytes).map_err(EditError::Write)?;
+        self.write(&saved)?;
         Ok(saved)
+    }
+
+    /// Writes a file [`Editor::render`] made.
+    pub fn write(&self, rendered: &Rendered) -> Result<(), EditError> {
+        let lock = self.lock.as_ref().expect("an editor that saves was opened from a file");
+        output::replace_contents(&lock.target, &rendered.bytes()).map_err(EditError::Write)
     }
 
     /// The line of the header of the entry named `name` in the rendered
@@ -618,7 +637,7 @@ impl Editor {
             return None;
         }
         let spliced = splice::Text::of(&self.source, &self.entries, self.withdrawn.len())?;
-        let pending = std::mem::take(&mut self.pending);
+        let pending = tabled(std::mem::take(&mut self.pending));
         let entries: Vec<&Signatory> = self.entries.iter().map(|(s, _)| s).collect();
         let places = place::choose(&entries, pending, &self.collator);
         drop(entries);
@@ -633,7 +652,7 @@ impl Editor {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let pending = std::mem::take(&mut self.pending);
+        let pending = tabled(std::mem::take(&mut self.pending));
         let entries: Vec<&Signatory> = self.entries.iter().map(|(s, _)| s).collect();
         let counts: HashMap<Kind, usize> = Kind::ALL
             .into_iter()

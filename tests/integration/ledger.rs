@@ -457,3 +457,31 @@ fn a_name_an_entry_was_renamed_from_does_not_come_back() {
         .ok()
         .stdout_has("added individual \"Ann Alpha\"");
 }
+
+#[test]
+fn an_import_the_ledger_cannot_record_changes_no_file() {
+    let s = Scratch::new();
+    form(&s, "fr.csv");
+    // A ledger that exists (an earlier add) but refuses every new row, as
+    // a full disk would.
+    s.run(&["signatories", "add", "--individual", "Ada Lovelace"]).ok();
+    let ledger = s.path(".openletter/ledger.sqlite");
+    let db = rusqlite::Connection::open(&ledger).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON submissions \
+         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+    )
+    .unwrap();
+    drop(db);
+    let list = s.read("signatories.toml");
+    let rows = || {
+        let db = rusqlite::Connection::open(&ledger).unwrap();
+        db.query_row("SELECT count(*) FROM submissions", [], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    let before = rows();
+    let run = s.run(&["signatories", "import", "fr.csv"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("database or disk is full"), "{}", run.stderr);
+    assert_eq!(s.read("signatories.toml"), list, "the list was written");
+    assert_eq!(rows(), before);
+}

@@ -57,7 +57,11 @@ pub fn choose(entries: &[&Signatory], pending: Vec<Pending>, collator: &Collator
         }
     }
     for group in places.before.values_mut().chain(places.after.values_mut()) {
-        group.sort_by(|a, b| collator.compare_signatories(&a.0, &b.0));
+        // By sort keys, made once each: a long import places many entries.
+        let entries: Vec<&Signatory> = group.iter().map(|(s, _)| s).collect();
+        let order = collator.order(&entries);
+        let mut taken: Vec<Option<Pending>> = std::mem::take(group).into_iter().map(Some).collect();
+        group.extend(order.into_iter().map(|i| taken[i].take().expect("each index once")));
     }
     places
 }

@@ -81,7 +81,7 @@ impl<'a> Text<'a> {
                 if n > 0 {
                     text.push('\n');
                 }
-                text.push_str(&table_text(kind, table));
+                text.push_str(&table_text(kind, &table));
                 added.push(entry);
             }
             text.push('\n');
@@ -123,13 +123,14 @@ impl<'a> Text<'a> {
         let mut text = String::new();
         let mut added = Vec::new();
         for kind in Kind::ALL {
-            for (entry, table) in after.remove(&kind).unwrap_or_default() {
-                if !added.is_empty() {
+            let (tables, entries) = table_texts(kind, after.remove(&kind).unwrap_or_default());
+            for table in tables {
+                if !text.is_empty() {
                     text.push('\n');
                 }
-                text.push_str(&table_text(kind, table));
-                added.push(entry);
+                text.push_str(&table);
             }
+            added.extend(entries);
         }
         if self.newline == "\n" {
             out.push_str(&text);
@@ -148,19 +149,25 @@ impl<'a> Text<'a> {
 
 /// New entries after another, each set off by a blank line.
 fn appended(kind: Kind, group: Vec<Pending>) -> (String, Vec<Signatory>) {
+    let (tables, added) = table_texts(kind, group);
     let mut text = String::new();
-    let mut added = Vec::new();
-    for (entry, table) in group {
+    for table in tables {
         text.push('\n');
-        text.push_str(&table_text(kind, table));
-        added.push(entry);
+        text.push_str(&table);
     }
     (text, added)
 }
 
+/// The text of each new entry's table (on every core: a long import adds
+/// many), and the entries.
+fn table_texts(kind: Kind, group: Vec<Pending>) -> (Vec<String>, Vec<Signatory>) {
+    let texts = crate::cores::on_every_core(&group, |(_, table)| table_text(kind, table));
+    (texts, group.into_iter().map(|(entry, _)| entry).collect())
+}
+
 /// A new entry's table as toml_edit writes it: its header, then each field
 /// with its value quoted as toml_edit quotes it.
-fn table_text(kind: Kind, table: Table) -> String {
+fn table_text(kind: Kind, table: &Table) -> String {
     let mut text = format!("[[{}]]\n", kind.key());
     for (key, item) in table.iter() {
         let value = item.as_value().map(|v| v.to_string()).unwrap_or_default();
