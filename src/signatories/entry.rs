@@ -192,6 +192,20 @@ pub fn text_problem(key: &str, value: &str) -> Option<String> {
             at + 1
         ));
     }
+    // Characters no reader sees and no script spells with: a name holding
+    // one looks like another, which the duplicate checks cannot tell
+    // apart. The joiners some scripts need (U+200C, U+200D) stay allowed;
+    // direction controls are `check`'s `bidi-control` finding.
+    if let Some((at, c)) =
+        value.chars().enumerate().find(|(_, c)| matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}'))
+    {
+        return Some(format!(
+            "has an invisible character (U+{:04X}) at character {}: delete it (retype the \
+             text around it if it cannot be seen)",
+            c as u32,
+            at + 1
+        ));
+    }
     let limit = if key == field::URL { MAX_URL_CHARS } else { MAX_TEXT_CHARS };
     let length = value.chars().count();
     (length > limit).then(|| format!("is {length} characters long; at most {limit} are allowed"))
@@ -258,5 +272,18 @@ mod tests {
         assert_eq!(entry.problem().as_deref(), Some("the name is empty"));
         let entry = Signatory::new(Kind::Individual, "Ann\nAlpha");
         assert!(entry.problem().unwrap().starts_with("`name` has a line break"));
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_but_joiners_kept() {
+        for bad in ["Ann\u{200B}Alpha", "\u{FEFF}Ann", "Ann\u{2060}Alpha"] {
+            let problem = text_problem(field::NAME, bad).expect(bad);
+            assert!(problem.starts_with("has an invisible character (U+"), "{problem}");
+        }
+        // Persian writes with the zero-width non-joiner, Indic scripts and
+        // emoji with the joiner; a direction mark is harmless.
+        for good in ["می\u{200C}خواهم", "क्\u{200D}ष", "Ann\u{200F} Alpha"] {
+            assert_eq!(text_problem(field::NAME, good), None, "{good}");
+        }
     }
 }
