@@ -112,7 +112,10 @@ impl Staged {
     /// Waits until every staged file is on disk.
     pub fn sync(&self) -> Result<(), WriteError> {
         for (temp, path) in &self.files {
-            File::open(temp)
+            // Opened for writing: Windows flushes only a file it may write.
+            fs::OpenOptions::new()
+                .write(true)
+                .open(temp)
                 .and_then(|file| file.sync_all())
                 .map_err(|e| WriteError::new(path, e))?;
         }

@@ -61,11 +61,17 @@ impl LetterWorld {
             _ => (letter.to_owned(), canonical_letter.clone()),
         };
         let inside = canonical_letter.strip_prefix(&canonical_root).expect("checked above");
-        let main_path = inside.join(text.file());
-        let main_path = main_path.to_str().ok_or_else(|| LetterError::Walk {
-            dir: letter.to_owned(),
-            why: "its path is not UTF-8".into(),
-        })?;
+        // A virtual path is written with `/` on every system; Windows
+        // writes a real one with `\`.
+        let parts: Option<Vec<&str>> =
+            inside.components().map(|part| part.as_os_str().to_str()).collect();
+        let file = text.file();
+        let main_path = parts
+            .map(|parts| parts.into_iter().chain([file.as_str()]).collect::<Vec<_>>().join("/"))
+            .ok_or_else(|| LetterError::Walk {
+                dir: letter.to_owned(),
+                why: "its path is not UTF-8".into(),
+            })?;
         Ok(Self {
             main: project_file(&format!("/{main_path}")),
             data_id: project_file(DATA_PATH),
