@@ -174,10 +174,6 @@ impl Ledger {
         // A parallel command waits for the other's transaction to end.
         conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(fail)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
-        // Room for a long import's pages in memory (SQLite's default holds
-        // two megabytes), so a transaction of many rows writes each page
-        // once, at its commit, instead of spilling and reading it back.
-        conn.pragma_update(None, "cache_size", -64 * 1024).map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
         let secret: Option<Vec<u8>> = conn
             .query_row("SELECT value FROM meta WHERE key = 'secret'", [], |row| row.get(0))
@@ -454,6 +450,11 @@ impl Ledger {
         let path = self.path.clone();
         let thread = std::thread::spawn(move || {
             let mut ledger = self;
+            // Room for a long import's pages in memory (SQLite's default
+            // holds two megabytes), so that its one transaction writes each
+            // page once, at the commit, instead of spilling and reading it
+            // back.
+            let _ = ledger.conn.pragma_update(None, "cache_size", -64 * 1024);
             let changes = match ledger.begin() {
                 Ok(changes) => changes,
                 Err(err) => {

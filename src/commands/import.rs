@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::args::{ImportArgs, ImportField};
 use crate::cores::on_every_core;
 use crate::error::Error;
+use crate::fonts::Typefaces;
 use crate::inputs::{refuse_entry, typefaces};
 use crate::ledger::{self, Keyer, Ledger, Submission};
 use crate::letter::language;
@@ -112,21 +113,27 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         renamed.insert(fold(&old), new);
     }
     // Rows already taken from this file, by folded and by near-duplicate name.
-    let mut taken: HashMap<String, (usize, String)> = HashMap::with_capacity(3 * table.rows.len());
-    editor.reserve(table.rows.len());
+    let mut taken: HashMap<String, (usize, String)> = HashMap::new();
     // What each row's checks need that depends on the row alone, made on
     // every core before the rows are taken in order.
     let keyer = ledger.as_ref().map(Ledger::keyer);
-    let prepared = on_every_core(&table.rows, |row| Prepared {
-        key: keyer.map(|keyer| submission_key(keyer, &row.identity, &row.entry.name)),
-        refused: refuse_entry(&typefaces, &row.entry),
-        warned: import::warnings(&row.entry),
-        keys: NameKeys::of(&row.entry.name),
+    // A row seen before needs no checks: a re-import of a long export
+    // makes only its keys.
+    let prepared = on_every_core(&table.rows, |row| {
+        let key = keyer.map(|keyer| submission_key(keyer, &row.identity, &row.entry.name));
+        let seen =
+            key.as_ref().and_then(|key| known.get(key)).is_some_and(|s| s.state != "rejected");
+        let checks = (!seen).then(|| Checks::of(&typefaces, &row.entry));
+        (key, checks)
     });
+    // Room for every row that may be added, made once.
+    let new_rows = prepared.iter().filter(|(_, checks)| checks.is_some()).count();
+    taken.reserve(3 * new_rows);
+    editor.reserve(new_rows);
     // The rows' submissions are recorded as they are decided, on a thread
     // of the ledger's own; a dry run records nothing.
     let recorder = ledger.filter(|_| !args.dry_run).map(Ledger::recorder);
-    for (row, Prepared { key, refused, warned, keys }) in table.rows.into_iter().zip(prepared) {
+    for (row, (key, checks)) in table.rows.into_iter().zip(prepared) {
         let name = row.entry.name.clone();
         let before = key.as_ref().and_then(|key| known.get(key)).cloned();
         // A person who withdrew stays out, whatever name their entry had
@@ -163,6 +170,8 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
             outcomes.push((row.line, outcome));
             continue;
         }
+        let Checks { refused, warned, keys } =
+            checks.unwrap_or_else(|| Checks::of(&typefaces, &row.entry));
         if let Some(why) = refused {
             outcomes.push((row.line, Outcome::Rejected(format!("\"{name}\": {why}"))));
             continue;
@@ -326,13 +335,21 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
 }
 
 /// What a row's checks need that depends on it alone.
-struct Prepared {
-    /// Its key in the ledger, if there is one.
-    key: Option<String>,
+struct Checks {
     /// Why no font can print it, if none can.
     refused: Option<String>,
     warned: Vec<String>,
     keys: NameKeys,
+}
+
+impl Checks {
+    fn of(typefaces: &Typefaces, entry: &Signatory) -> Self {
+        Checks {
+            refused: refuse_entry(typefaces, entry),
+            warned: import::warnings(entry),
+            keys: NameKeys::of(&entry.name),
+        }
+    }
 }
 
 /// A row's key in the ledger: the form's response id, else who sent it,

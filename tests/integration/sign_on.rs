@@ -497,12 +497,13 @@ fn an_invisible_joiner_does_not_make_a_new_name() {
     let run = s.run(&["signatories", "import", "joined.csv"]).ok();
     assert!(run.stdout.contains("looks like \"Access Now\""), "{}", run.stdout);
     assert_eq!(s.read("signatories.toml"), before);
-    // Written into the file by hand, `check` finds it.
+    // Written into the file by hand, a zero-width space (which no script
+    // spells with) is refused where it stands.
     s.write(
         "signatories.toml",
         &format!("{list}\n[[organisation]]\nname = \"Access\u{200b}Now\"\n"),
     );
-    s.run(&["check", "--date", "2025-02-13"]).refused(1, "[near-duplicate]");
+    s.run(&["check", "--date", "2025-02-13"]).refused(1, "has an invisible character (U+200B)");
 }
 
 #[test]
