@@ -11,6 +11,7 @@ mod build;
 mod check;
 mod cli_values;
 mod collation;
+mod direction;
 mod export;
 mod folders;
 mod hostile_pages;

@@ -78,7 +78,11 @@ fn the_page_holds_the_whole_letter_every_name_and_note() {
     let run = publish(&s, &[]).ok();
     assert_eq!(run.stdout.trim(), "site/index.html");
     let page = s.read("site/index.html");
-    assert!(page.starts_with("<!DOCTYPE html><html lang=\"en-GB\">"), "{}", &page[..80]);
+    assert!(
+        page.starts_with("<!DOCTYPE html><html lang=\"en-GB\" dir=\"ltr\">"),
+        "{}",
+        &page[..80]
+    );
     assert_eq!(page.matches("<h1>").count(), 1);
     let title = "Open letter to the Home Secretary: rescind the demand that Apple break \
                  end-to-end encryption";
@@ -309,8 +313,8 @@ fn translations_link_each_other_and_their_own_pdf() {
     assert_eq!(run.stdout.lines().collect::<Vec<_>>(), ["site/index.html", "site/en/index.html"]);
     let de = s.read("site/index.html");
     let en = s.read("site/en/index.html");
-    assert!(de.starts_with("<!DOCTYPE html><html lang=\"de\">"));
-    assert!(en.starts_with("<!DOCTYPE html><html lang=\"en-GB\">"));
+    assert!(de.starts_with("<!DOCTYPE html><html lang=\"de\" dir=\"ltr\">"));
+    assert!(en.starts_with("<!DOCTYPE html><html lang=\"en-GB\" dir=\"ltr\">"));
     for page in [&de, &en] {
         assert_eq!(page.matches("rel=\"alternate\" hreflang=").count(), 3, "de, en, x-default");
     }
