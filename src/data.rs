@@ -29,8 +29,9 @@ pub struct LetterData<'a> {
     pub version: Option<&'a str>,
 }
 
-/// The languages whose long date the template is given, as BCP 47 tags.
-/// A letter in another language can still format its own date.
+/// The languages whose long date the template is always given, as BCP 47
+/// tags (a label in a language the letter may quote); the languages of the
+/// letter's texts are added to them.
 pub const LANGUAGES: [&str; 14] =
     ["en-GB", "en-US", "en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "nb", "fi"];
 
@@ -40,23 +41,23 @@ pub struct DateData {
     pub iso: String,
     /// "13 February 2025"
     pub long: String,
-    /// The long date in each of [`LANGUAGES`], by tag: CLDR's wording.
-    pub languages: std::collections::BTreeMap<&'static str, String>,
+    /// The long date in each of [`LANGUAGES`] and of the texts' languages,
+    /// by tag: CLDR's wording.
+    pub languages: BTreeMap<String, String>,
     pub year: i32,
     pub month: u32,
     pub day: u32,
 }
 
 impl DateData {
-    pub fn new(date: LetterDate) -> Self {
+    /// The date, worded in every language of `texts` too.
+    pub fn new(date: LetterDate, texts: &[String]) -> Self {
         use chrono::Datelike;
+        let tags = LANGUAGES.iter().copied().chain(texts.iter().map(String::as_str));
         DateData {
             iso: date.iso(),
             long: date.long(),
-            languages: LANGUAGES
-                .iter()
-                .filter_map(|tag| Some((*tag, date.long_in(tag)?)))
-                .collect(),
+            languages: tags.filter_map(|tag| Some((tag.to_owned(), date.long_in(tag)?))).collect(),
             year: date.0.year(),
             month: date.0.month(),
             day: date.0.day(),
@@ -101,7 +102,7 @@ impl<'a> LetterData<'a> {
             orders.entry(language.clone()).or_insert((!same).then_some(theirs));
         }
         LetterData {
-            date: DateData::new(date),
+            date: DateData::new(date, languages),
             counts: list.counts(),
             signatories: entries(order.into_iter().map(|i| &list.entries[i]).collect()),
             orders,

@@ -27,8 +27,9 @@ pub struct Inputs {
     pub signatories: Signatories,
     pub date: LetterDate,
     pub version: Option<String>,
-    /// The original's language, whose order the list keeps in files.
-    pub language: String,
+    /// The languages of the original (first: the order the list keeps in
+    /// files) and of the texts to make.
+    pub languages: Vec<String>,
     /// The JSON the template reads, shared with every world made from it.
     pub data: Bytes,
     /// The fonts the letter is set in.
@@ -36,6 +37,11 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The original's language.
+    pub fn language(&self) -> &str {
+        &self.languages[0]
+    }
+
     /// The project folder: the one holding the signatories file.
     pub fn project(&self) -> &Path {
         self.signatories.path.parent().unwrap_or(Path::new(""))
@@ -99,13 +105,12 @@ impl Inputs {
             })
         };
         let data = Bytes::new(data);
-        let language = languages.into_iter().next().expect("the original's is first");
         let inputs = Self {
             letter: source.letter.clone(),
             signatories: list,
             date,
             version,
-            language,
+            languages,
             data,
             fonts,
         };

@@ -181,7 +181,7 @@ fn pages_and_files(
             updated: Updated {
                 iso: options.updated.iso(),
                 time: options.updated.time(),
-                date: data::DateData::new(options.updated.date()),
+                date: data::DateData::new(options.updated.date(), &inputs.languages),
             },
             texts: links_from(&links, i, &options.url),
             fonts: fonts
@@ -215,7 +215,7 @@ fn pages_and_files(
     let listing = Listing {
         counts: inputs.signatories.counts(),
         signatories: data::entries(
-            inputs.signatories.collated(&crate::signatories::Collator::new(&inputs.language)),
+            inputs.signatories.collated(&crate::signatories::Collator::new(inputs.language())),
         ),
         withdrawn: None,
         updated: Some(options.updated.iso()),

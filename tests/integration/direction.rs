@@ -2,6 +2,7 @@
 //! layout mirrors through logical (start and end) properties.
 
 use crate::common::{BIN, Command, Scratch};
+use crate::pdf::Pdf;
 
 const DATE: &str = "2025-02-13";
 
@@ -44,5 +45,11 @@ fn a_right_to_left_letter_publishes_a_right_to_left_page() {
         for name in ["ليلى حداد", "Jane Doe", "דוד לוי"] {
             assert!(html.contains(name), "{path} lacks {name}");
         }
+    }
+    // Each text's date as CLDR words it in its language, in the PDF too.
+    for (pdf, month) in [("open-letter.pdf", "فبراير"), ("he/open-letter.pdf", "בפברואר")]
+    {
+        let text = Pdf::open(&project.join("site").join(pdf)).reading_text();
+        assert!(text.contains(month), "{pdf}: {text}");
     }
 }
