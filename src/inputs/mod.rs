@@ -78,21 +78,25 @@ impl Inputs {
                 c as u32
             )));
         }
-        // The fonts (with the glyph check) and the collated data are
-        // independent: one each per core, which a long list notices (a
-        // short one, re-read on every save in `watch`, is quicker without
-        // starting a thread).
         // The original's language first, then the languages of the texts
-        // to make, each of which prints the list in its own order.
+        // to make, each of which prints the list in its own order and the
+        // date in its own words (whose script may need a font of its own).
         let languages: Vec<String> = std::iter::once(&Text::Original)
             .chain(&source.texts)
             .map(|text| language::of_text(&source.letter, text))
             .collect();
+        let dates: String = languages.iter().filter_map(|l| date.long_in(l)).collect();
+        // The fonts (with the glyph check) and the collated data are
+        // independent: one each per core, which a long list notices (a
+        // short one, re-read on every save in `watch`, is quicker without
+        // starting a thread).
         let data = || LetterData::new(&list, date, version.as_deref(), &languages).to_json();
         let fonts = || {
             let printed = Printed::of(&list);
             let missing = missing_glyphs(&typefaces, &list, &printed);
-            let text = printed.chars().chain(letter_text.chars()).chain(label.chars());
+            let text = (printed.chars().chain(letter_text.chars()))
+                .chain(label.chars())
+                .chain(dates.chars());
             (missing, typefaces.select(text))
         };
         let ((missing, fonts), data) = if list.entries.len() < PARALLEL_FROM {

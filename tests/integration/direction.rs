@@ -36,12 +36,13 @@ fn a_right_to_left_letter_publishes_a_right_to_left_page() {
     ] {
         let html = page(path);
         assert!(html.starts_with(&format!("<!DOCTYPE html>{head}")), "{path}: {}", &html[..60]);
-        // No physical side in the layout: it would not mirror.
-        for physical in
-            ["margin-left", "margin-right", "padding-left", "padding-right", "text-align:left"]
-        {
+        // The layout mirrors: no side is fixed but the names' hanging
+        // indent, which a right-to-left page turns round.
+        for physical in ["margin-left", "margin-right", "text-align:left", "text-align:right"] {
             assert!(!html.contains(physical), "{path} uses {physical}");
         }
+        assert_eq!(html.matches("padding-left:1.25em").count(), 1, "{path}");
+        assert!(html.contains("[dir=rtl] .signatories li{padding-left:0;padding-right:1.25em}"));
         for name in ["ليلى حداد", "Jane Doe", "דוד לוי"] {
             assert!(html.contains(name), "{path} lacks {name}");
         }
