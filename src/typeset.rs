@@ -136,14 +136,17 @@ pub fn typst_error(world: &LetterWorld, err: CompileError) -> Error {
 
 /// A short name for the letter, for file names and the PDF identifier: its
 /// title up to any colon (`open-letter-to-the-home-secretary`), else the
-/// letter folder's name, else `letter`.
+/// letter folder's name, else `letter`. It is ASCII, transliterated from any
+/// script ("Lettre ouverte à la Commission" is `lettre-ouverte-a-la-commission`),
+/// since print shops' upload forms and mail clients mangle other letters in
+/// file names.
 fn slug(title: Option<&str>, letter: &Path) -> String {
     let folder = letter.file_name().map(|n| n.to_string_lossy().into_owned());
     let title = title.map(str::to_owned).or(folder).unwrap_or_default();
     let head = title.split(':').next().unwrap_or(&title);
     let mut slug = String::new();
-    for c in head.chars() {
-        if c.is_alphanumeric() {
+    for c in deunicode::deunicode(head).chars() {
+        if c.is_ascii_alphanumeric() {
             slug.extend(c.to_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
@@ -164,5 +167,14 @@ mod tests {
         assert_eq!(slug(Some("Open letter: to X"), letter), "open-letter");
         assert_eq!(slug(None, letter), "letter");
         assert_eq!(slug(Some("!!!"), Path::new("x")), "letter");
+        assert_eq!(
+            slug(Some("Lettre ouverte à la Commission européenne"), letter),
+            "lettre-ouverte-a-la-commission-europeenne"
+        );
+        assert_eq!(slug(Some("Offener Brief für Straße"), letter), "offener-brief-fur-strasse");
+        for title in ["رسالة مفتوحة", "Открытое письмо", "公开信"] {
+            let slug = slug(Some(title), letter);
+            assert!(!slug.is_empty() && slug.is_ascii() && slug != "letter", "{title}: {slug}");
+        }
     }
 }
