@@ -135,16 +135,14 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
     let recorder = ledger.filter(|_| !args.dry_run).map(Ledger::recorder);
     for (row, (key, checks)) in table.rows.into_iter().zip(prepared) {
         let name = row.entry.name.clone();
+        let address = row.identity.email.as_deref().map(str::to_lowercase);
         let before = key.as_ref().and_then(|key| known.get(key)).cloned();
         // A person who withdrew stays out, whatever name their entry had
         // when they did, and whatever spelling they send from the same
         // address: the row is refused as the list's withdrawal would.
         let withdrew_as = (before.as_ref().filter(|s| s.state == "withdrawn"))
             .map(|s| s.entry.clone().unwrap_or_else(|| name.clone()))
-            .or_else(|| {
-                let address = row.identity.email.as_deref()?.to_lowercase();
-                withdrawn_senders.get(&address).cloned()
-            });
+            .or_else(|| withdrawn_senders.get(address.as_ref()?).cloned());
         if let Some(entry) = withdrew_as {
             let date = editor.withdrawal_date(&entry).unwrap_or_else(|| "an earlier day".into());
             let why = Refusal::Withdrawn { name: entry, date }.to_string();
@@ -195,7 +193,6 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
         });
         // A person signs once: another name sent from the same address is
         // most likely theirs, spelt another way.
-        let address = row.identity.email.as_deref().map(str::to_lowercase);
         let same_sender = address
             .as_ref()
             .filter(|_| row.entry.kind == Kind::Individual)

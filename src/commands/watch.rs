@@ -123,19 +123,14 @@ fn build_on_change(
         // list that fails was reported when it changed; until it is mended
         // a text's change is built with the last good one.
         let is_source = |p: &PathBuf| p.extension().is_some_and(|e| e == "typ");
-        if !changed.contains(&source.signatories)
-            && changed.iter().any(is_source)
-            && let Ok(new) = Inputs::load(source)
-        {
-            world.set_inputs(&new);
-            inputs = new;
-        }
-        if changed.contains(&source.signatories) {
+        let list_changed = changed.contains(&source.signatories);
+        if list_changed || changed.iter().any(is_source) {
             match Inputs::load(source) {
                 Ok(new) => {
                     world.set_inputs(&new);
                     inputs = new;
                 }
+                Err(_) if !list_changed => {}
                 Err(_) if signals::interrupted() => break,
                 Err(err) => {
                     report::error(&err);

@@ -82,7 +82,7 @@ impl Inputs {
         // to make, each of which prints the list in its own order and the
         // date in its own words (whose script may need a font of its own).
         let languages: Vec<String> = std::iter::once(&Text::Original)
-            .chain(&source.texts)
+            .chain(source.texts.iter().filter(|text| **text != Text::Original))
             .map(|text| language::of_text(&source.letter, text))
             .collect();
         let dates: String = languages.iter().filter_map(|l| date.long_in(l)).collect();
