@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
+use crate::cldr::Counting;
 use crate::date::LetterDate;
 use crate::signatories::{Collator, Counts, Signatories, Signatory};
 
@@ -27,6 +28,9 @@ pub struct LetterData<'a> {
     pub orders: BTreeMap<String, Option<Vec<usize>>>,
     /// A version label such as "7" or "v2025.02.20", when one was given.
     pub version: Option<&'a str>,
+    /// How each text's language (and English, whose words stand in for a
+    /// language without its own) writes and counts the counts.
+    pub cldr: BTreeMap<String, Counting>,
 }
 
 /// The languages whose long date the template is always given, as BCP 47
@@ -101,12 +105,21 @@ impl<'a> LetterData<'a> {
             let same = theirs.iter().enumerate().all(|(at, &i)| at == i);
             orders.entry(language.clone()).or_insert((!same).then_some(theirs));
         }
+        let counts = list.counts();
+        let numbers = [counts.total, counts.organisations, counts.individuals].map(|n| n as u64);
+        let cldr = languages
+            .iter()
+            .map(String::as_str)
+            .chain(["en"])
+            .filter_map(|tag| Some((tag.to_owned(), Counting::new(tag, &numbers)?)))
+            .collect();
         LetterData {
             date: DateData::new(date, languages),
-            counts: list.counts(),
+            counts,
             signatories: entries(order.into_iter().map(|i| &list.entries[i]).collect()),
             orders,
             version,
+            cldr,
         }
     }
 

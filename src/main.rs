@@ -16,6 +16,7 @@
 mod console;
 mod args;
 mod changes;
+mod cldr;
 mod commands;
 mod compile;
 mod cores;

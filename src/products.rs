@@ -89,11 +89,10 @@ impl Products {
     pub fn summary(&self, inputs: &Inputs) -> String {
         let counts = inputs.signatories.counts();
         format!(
-            "{} pages, {} signatories ({} organisations, {} individuals), dated {}",
+            "{} pages, {} signatories ({}), dated {}",
             self.pages,
             counts.total,
-            counts.organisations,
-            counts.individuals,
+            counts.by_kind(),
             inputs.date.long(),
         )
     }

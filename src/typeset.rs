@@ -81,6 +81,14 @@ pub fn lay_out(
         typst::comemo::evict(0);
     }
     report::warnings(world, &compiled.warnings);
+    if let Some((lang, labels)) = fallen_back(&compiled.document) {
+        note!(
+            "warning: {}: the template has no words in `{lang}`; these labels are in English: \
+             {}; give them in `letter.with(labels: (…))` (README, \"Labels\")",
+            world.name(typst::World::main(world)),
+            labels.join(", ")
+        );
+    }
     let slug = slug(compiled.document.info().title.as_deref(), &inputs.letter);
     let lang = match (text, compiled.document.info().locale) {
         (Text::Translation(lang), _) => lang.clone(),
@@ -124,6 +132,20 @@ impl Laid {
             export_time,
         }
     }
+}
+
+/// The labels the template printed in English for want of a set in the
+/// text's language, as it leaves them in `<openletter-labels>`.
+fn fallen_back(document: &PagedDocument) -> Option<(String, Vec<String>)> {
+    use typst::foundations::{Label, Value};
+    use typst::introspection::{Introspector, MetadataElem};
+    use typst::utils::PicoStr;
+    let label = Label::new(PicoStr::intern("openletter-labels")).expect("a valid label");
+    let found = document.introspector().query_label(label).ok()?;
+    let Value::Dict(left) = &found.to_packed::<MetadataElem>()?.value else { return None };
+    let lang = left.get("lang").ok()?.clone().cast::<String>().ok()?;
+    let labels = left.get("labels").ok()?.clone().cast::<Vec<String>>().ok()?;
+    Some((lang, labels))
 }
 
 /// Renders Typst's errors and warnings now, while the world that can show

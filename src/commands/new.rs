@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::args::NewArgs;
 use crate::error::Error;
 use crate::fonts::PROJECT_FONTS;
-use crate::letter::MAIN_FILE;
+use crate::letter::{MAIN_FILE, starter};
 use crate::output::{self, Kind};
 use crate::signatories::text_problem;
 
@@ -126,7 +126,16 @@ fn main_typ(tag: &Tag, given: &str, coalition: &str) -> String {
         format!("  // From `--lang {given}`: Typst has no place for {}.\n", tag.left_out.join(", "))
     };
     let name = typst_string(coalition);
-    let alt = typst_string(&format!("The logo of {coalition}"));
+    let words = starter::words(&tag.lang).unwrap_or_else(|| {
+        note!(
+            "note: the template has no words in `{}` yet: main.typ's placeholders are in \
+             English, and its labels will be too until you give them (README, \"Labels\")",
+            tag.lang
+        );
+        starter::words("en").expect("English words")
+    });
+    let title = typst_string(words.title);
+    let alt = typst_string(&words.logo.replace("{}", coalition));
     let lang = typst_string(&tag.lang);
     format!(
         r##"// The letter's words. The style is in template.typ, whose `letter`
@@ -141,7 +150,7 @@ fn main_typ(tag: &Tag, given: &str, coalition: &str) -> String {
   // there is no logo.
   coalition: {name},
   // The PDF's title; its part before any colon names the output file.
-  title: "Open letter",
+  title: {title},
   // The language and region of the text: the date's wording, the labels,
   // quotation marks, hyphenation and the PDF's language. `auto`: "GB" for
   // English, no region for other languages.
@@ -161,7 +170,7 @@ fn main_typ(tag: &Tag, given: &str, coalition: &str) -> String {
   // The parts of a formal letter; each is printed only when given.
   sender: none,
   place: none,
-  recipient: [To …],
+  recipient: [{recipient}],
   subject: none,
   salutation: none,
   closing: none,
@@ -173,9 +182,12 @@ fn main_typ(tag: &Tag, given: &str, coalition: &str) -> String {
   labels: (:),
 )
 
-Write the letter here. A footnote is #footnote[#link("https://example.org")], a link #link("https://example.org")[like this].
+{write_here}#footnote[#link("https://example.org")] #link("https://example.org")[{link}].
 "##,
         fonts = PROJECT_FONTS,
+        recipient = words.recipient,
+        write_here = words.write_here,
+        link = words.link,
     )
 }
 

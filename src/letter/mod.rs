@@ -2,6 +2,7 @@
 //! translations `main.LANG.typ`) and the files a build may read.
 
 pub mod language;
+pub mod starter;
 mod walk;
 
 use std::fmt;

@@ -90,20 +90,25 @@ pub struct Counts {
 /// "109 signatories: 65 organisations, 44 individuals".
 impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        let n = |count: usize, one: &str, many: &str| {
-            format!("{count} {}", if count == 1 { one } else { many })
-        };
-        write!(
-            f,
-            "{}: {}, {}",
-            n(self.total, "signatory", "signatories"),
-            n(self.organisations, "organisation", "organisations"),
-            n(self.individuals, "individual", "individuals")
-        )
+        write!(f, "{}: {}", counted(self.total, "signatory", "signatories"), self.by_kind())
     }
 }
 
+/// "1 organisation", "2 organisations": a count with its English noun.
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 impl Counts {
+    /// "65 organisations, 44 individuals".
+    pub fn by_kind(&self) -> String {
+        format!(
+            "{}, {}",
+            counted(self.organisations, "organisation", "organisations"),
+            counted(self.individuals, "individual", "individuals")
+        )
+    }
+
     /// The counts of these entries.
     pub fn of<'a>(entries: impl IntoIterator<Item = &'a Signatory>) -> Self {
         let (mut organisations, mut individuals) = (0, 0);

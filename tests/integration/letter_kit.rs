@@ -75,7 +75,10 @@ fn a_german_letter_and_its_english_translation_in_one_run() {
     let info = crate::common::tool("pdfinfo", &[s.path("out/de.pdf").to_str().unwrap()]);
     if let Some(info) = info {
         assert!(
-            info.stdout.contains("Offener Brief vom 13. Februar 2025 mit 19 Unterzeichnenden"),
+            info.stdout.contains(
+                "Offener Brief vom 13. Februar 2025: 19 Unterzeichnende (2 Organisationen und 17 \
+                 Einzelpersonen)"
+            ),
             "{}",
             info.stdout
         );

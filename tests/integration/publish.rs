@@ -159,7 +159,7 @@ fn the_page_holds_the_whole_letter_every_name_and_note() {
     for meta in [
         format!("<meta property=\"og:title\" content=\"{title}\">"),
         "<meta name=\"description\" content=\"Open letter of 13 February 2025 with 109 \
-         signatories (65 organisations, 44 individuals)\">"
+         signatories (65 organisations and 44 individuals)\">"
             .into(),
         "<meta property=\"og:image\" content=\"preview.png\">".into(),
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">".into(),
