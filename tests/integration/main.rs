@@ -16,6 +16,7 @@ mod export;
 mod folders;
 mod hostile_pages;
 mod integrity;
+mod labels;
 mod ledger;
 mod letter_kit;
 mod memory;
