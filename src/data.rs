@@ -175,6 +175,8 @@ pub struct WebFont {
     /// "normal" or "italic".
     pub style: &'static str,
     pub href: String,
+    /// The characters it was cut to, as CSS's `unicode-range`.
+    pub unicode_range: String,
 }
 
 /// The letter's data with `site` added: the data of its web page. The JSON
@@ -187,6 +189,13 @@ pub fn with_site(data: &[u8], site: &SiteData) -> Vec<u8> {
     serde_json::to_writer(&mut out, site).expect("site data serialises");
     out.push(b'}');
     out
+}
+
+/// The letter's data asking the template for the card a shared link shows
+/// (`data.card`) instead of the letter.
+pub fn with_card(data: &[u8]) -> Vec<u8> {
+    let body = data.strip_suffix(b"}").expect("letter data is a JSON object");
+    [body, br#","card":true}"#].concat()
 }
 
 /// The list as `signatories list --json` prints it, and as a published site

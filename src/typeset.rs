@@ -89,7 +89,8 @@ pub fn lay_out(
             labels.join(", ")
         );
     }
-    let slug = slug(compiled.document.info().title.as_deref(), &inputs.letter);
+    let info = compiled.document.info();
+    let slug = slug(info.title.as_deref(), info.author.first().map(|a| a.as_str()), &inputs.letter);
     let lang = match (text, compiled.document.info().locale) {
         (Text::Translation(lang), _) => lang.clone(),
         (Text::Original, Smart::Custom(locale)) => locale.lang.as_str().to_owned(),
@@ -103,10 +104,6 @@ pub fn lay_out(
 }
 
 impl Laid {
-    pub fn document(&self) -> &PagedDocument {
-        &self.compiled.document
-    }
-
     /// The PDF of the pages.
     pub fn pdf(
         &self,
@@ -162,12 +159,19 @@ pub fn typst_error(world: &LetterWorld, err: CompileError) -> Error {
 /// script ("Lettre ouverte à la Commission" is `lettre-ouverte-a-la-commission`),
 /// since print shops' upload forms and mail clients mangle other letters in
 /// file names.
-fn slug(title: Option<&str>, letter: &Path) -> String {
+fn slug(title: Option<&str>, coalition: Option<&str>, letter: &Path) -> String {
     let folder = letter.file_name().map(|n| n.to_string_lossy().into_owned());
-    let title = title.map(str::to_owned).or(folder).unwrap_or_default();
-    let head = title.split(':').next().unwrap_or(&title);
+    // A title in a script written without its vowels (Arabic, Hebrew)
+    // transliterates into consonants nobody reads back ("rsl-mftwh"): the
+    // coalition's name, or "letter", names the file instead.
+    let readable = |text: &&str| !text.chars().any(is_abjad);
+    let name = (title.filter(readable).map(|t| t.split(':').next().unwrap_or(t)))
+        .or(coalition.filter(readable))
+        .map(str::to_owned)
+        .or(folder.filter(|f| readable(&f.as_str())))
+        .unwrap_or_default();
     let mut slug = String::new();
-    for c in deunicode::deunicode(head).chars() {
+    for c in deunicode::deunicode(&name).chars() {
         if c.is_ascii_alphanumeric() {
             slug.extend(c.to_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -178,6 +182,12 @@ fn slug(title: Option<&str>, letter: &Path) -> String {
     if slug.is_empty() { "letter".to_owned() } else { slug.to_owned() }
 }
 
+/// A letter of a script written right to left without its vowels: Hebrew,
+/// Arabic, Syriac, Thaana, N'Ko, Samaritan, and their presentation forms.
+fn is_abjad(c: char) -> bool {
+    matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::slug;
@@ -186,17 +196,23 @@ mod tests {
     #[test]
     fn slug_from_title_folder_or_fallback() {
         let letter = Path::new("letter");
-        assert_eq!(slug(Some("Open letter: to X"), letter), "open-letter");
-        assert_eq!(slug(None, letter), "letter");
-        assert_eq!(slug(Some("!!!"), Path::new("x")), "letter");
+        assert_eq!(slug(Some("Open letter: to X"), None, letter), "open-letter");
+        assert_eq!(slug(None, None, letter), "letter");
+        assert_eq!(slug(Some("!!!"), None, Path::new("x")), "letter");
         assert_eq!(
-            slug(Some("Lettre ouverte à la Commission européenne"), letter),
+            slug(Some("Lettre ouverte à la Commission européenne"), None, letter),
             "lettre-ouverte-a-la-commission-europeenne"
         );
-        assert_eq!(slug(Some("Offener Brief für Straße"), letter), "offener-brief-fur-strasse");
-        for title in ["رسالة مفتوحة", "Открытое письмо", "公开信"] {
-            let slug = slug(Some(title), letter);
+        assert_eq!(
+            slug(Some("Offener Brief für Straße"), None, letter),
+            "offener-brief-fur-strasse"
+        );
+        for title in ["Открытое письмо", "公开信"] {
+            let slug = slug(Some(title), None, letter);
             assert!(!slug.is_empty() && slug.is_ascii() && slug != "letter", "{title}: {slug}");
         }
+        // Arabic and Hebrew titles give way to the coalition's name.
+        assert_eq!(slug(Some("رسالة مفتوحة"), Some("Réseau Liberté"), letter), "reseau-liberte");
+        assert_eq!(slug(Some("מכתב פתוח"), Some("הקואליציה"), letter), "letter");
     }
 }

@@ -21,7 +21,7 @@ use typst::utils::LazyHash;
 
 use crate::files;
 
-pub use web::without_empty_tables;
+pub use web::{subset_woff2, unicode_range};
 
 /// The folder of a project's own fonts, beside its signatories file.
 pub const PROJECT_FONTS: &str = "fonts";

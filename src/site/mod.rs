@@ -10,6 +10,7 @@
 
 mod guard;
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -18,12 +19,13 @@ use typst::foundations::{Bytes, Label, Value};
 use typst::introspection::{Introspector, MetadataElem};
 use typst::text::{Font, FontStyle};
 use typst::utils::PicoStr;
+use typst_layout::PagedDocument;
 
 use crate::compile::{self, CompiledPage};
 use crate::data::{self, Listing, SiteData, TextPage, Updated, WebFont};
 use crate::error::Error;
 use crate::files::is_within;
-use crate::fonts::{LICENCES, PROJECT_FONTS, without_empty_tables};
+use crate::fonts::{FontFile, LICENCES, PROJECT_FONTS, subset_woff2, unicode_range};
 use crate::inputs::Inputs;
 use crate::letter::Text;
 use crate::output::{self, Kind};
@@ -42,8 +44,9 @@ pub const LISTING: &str = "signatories.json";
 pub const COUNTER: &str = "counter.svg";
 /// Where the template leaves the badge's words and colour for us.
 const COUNTER_LABEL: &str = "openletter-counter";
-/// Sharp enough for a link preview, small enough to fetch quickly.
-const PREVIEW_PPI: f32 = 75.0;
+/// The card's resolution: its page is 600 by 315 points, and Open Graph's
+/// image 1200 by 630 pixels.
+const CARD_PPI: f32 = 144.0;
 
 /// A site made in memory.
 pub struct Site {
@@ -90,13 +93,17 @@ impl Site {
         let compile_time = started.elapsed();
         same_language(inputs, &plan.source.texts, &laid)?;
 
-        // The previews are drawn on the other core while the PDFs and the
-        // pages are made.
+        // The previews (each text's card) are drawn on the other core while
+        // the PDFs and the pages are made.
         let started = Instant::now();
+        let cards = (worlds.iter_mut())
+            .map(|(_, world)| card(inputs, world))
+            .collect::<Result<Vec<_>, _>>()?;
         let (made, previews) = std::thread::scope(|scope| {
             let previews = scope.spawn(|| {
-                laid.iter()
-                    .map(|l| preview::render_page(l.document(), 0, PREVIEW_PPI))
+                cards
+                    .iter()
+                    .map(|card| preview::render_page(card, 0, CARD_PPI))
                     .collect::<Result<Vec<_>, _>>()
             });
             let made = laid
@@ -125,6 +132,13 @@ impl Site {
     pub fn write(&self, dir: &Path, replace_edited: bool) -> Result<(), Error> {
         Ok(output::write_folder(dir, &self.files, Kind::Site, replace_edited)?)
     }
+}
+
+/// The card of a text: the template's page for a shared link.
+fn card(inputs: &Inputs, world: &mut LetterWorld) -> Result<PagedDocument, Error> {
+    world.set_paged_data(Bytes::new(data::with_card(&inputs.data)));
+    let world = &*world;
+    compile::compile(world).map(|c| c.document).map_err(|err| typst_error(world, err))
 }
 
 /// Refuses two texts of one language (an English original beside
@@ -164,45 +178,27 @@ fn pages_and_files(
     // Each page links to every text's page by its language.
     let links: Vec<(String, String)> =
         worlds.iter().zip(laid).map(|((folder, _), l)| (l.lang.clone(), folder.clone())).collect();
-    let fonts = web_fonts(inputs);
+    // The pages are made twice: first without fonts, to learn which
+    // characters they show; then with the fonts cut to those characters.
+    let no_fonts = Vec::new();
+    let mut shown = Shown::default();
+    let mut worlds = worlds;
+    for (i, ((folder, world), laid)) in worlds.iter_mut().zip(laid).enumerate() {
+        let site = site_data(inputs, options, &links, i, folder, laid, &no_fonts);
+        let (_, html, family) = page_html(inputs, world, &site, folder)?;
+        shown.add(&html);
+        shown.first_family = shown.first_family.take().or(family);
+    }
+    let fonts = web_fonts(inputs, &shown)?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut pages = Vec::new();
     // The badge speaks the original's language; every page must leave one.
     let mut badge = None;
-    for (i, ((folder, world), laid)) in worlds.into_iter().zip(laid).enumerate() {
-        let up = if folder.is_empty() { "" } else { "../" };
-        let site = SiteData {
-            preview: match &options.url {
-                Some(url) => format!("{url}{folder}{PREVIEW}"),
-                None => PREVIEW.to_owned(),
-            },
-            url: options.url.as_ref().map(|url| format!("{url}{folder}")),
-            pdf: pdf_name(laid),
-            updated: Updated {
-                iso: options.updated.iso(),
-                time: options.updated.time(),
-                date: data::DateData::new(options.updated.date(), &inputs.languages),
-            },
-            texts: links_from(&links, i, &options.url),
-            fonts: fonts
-                .iter()
-                .map(|(face, _)| WebFont { href: format!("{up}{}", face.href), ..face.clone() })
-                .collect(),
-        };
-        let world = world.for_web(Bytes::new(data::with_site(&inputs.data, &site)));
-        let page = compile::compile_page(&world).map_err(|err| typst_error(&world, err))?;
-        let page_path = PathBuf::from(format!("{folder}{PAGE}"));
-        let refused = guard::check(&page.document, world.main(), &page_path.display().to_string());
-        if !refused.is_empty() {
-            let err = compile::CompileError { errors: refused, warnings: page.warnings };
-            return Err(typst_error(&world, err));
-        }
-        // A template without a web page is refused before its warnings about
-        // what HTML export ignored, which would only bury the reason.
-        let left = badge_of(&page, inputs)?;
-        crate::report::warnings(&world, &page.warnings);
-        let html = compile::export_html(&page).map_err(|err| typst_error(&world, err))?;
+    for (i, ((folder, mut world), laid)) in worlds.into_iter().zip(laid).enumerate() {
+        let site = site_data(inputs, options, &links, i, &folder, laid, &fonts);
+        let (left, html, _) = page_html(inputs, &mut world, &site, &folder)?;
         badge.get_or_insert(left);
+        let page_path = PathBuf::from(format!("{folder}{PAGE}"));
         files.push((page_path.clone(), html.into_bytes()));
         pages.push((folder, page_path));
     }
@@ -226,6 +222,116 @@ fn pages_and_files(
     Ok((files, pages))
 }
 
+/// What the template is told of the site when it makes the page of text
+/// `i`, which is in `folder`.
+fn site_data(
+    inputs: &Inputs,
+    options: &SiteOptions,
+    links: &[(String, String)],
+    i: usize,
+    folder: &str,
+    laid: &Laid,
+    fonts: &[(WebFont, Vec<u8>)],
+) -> SiteData {
+    let up = if folder.is_empty() { "" } else { "../" };
+    SiteData {
+        preview: match &options.url {
+            Some(url) => format!("{url}{folder}{PREVIEW}"),
+            None => PREVIEW.to_owned(),
+        },
+        url: options.url.as_ref().map(|url| format!("{url}{folder}")),
+        pdf: pdf_name(laid),
+        updated: Updated {
+            iso: options.updated.iso(),
+            time: options.updated.time(),
+            date: data::DateData::new(options.updated.date(), &inputs.languages),
+        },
+        texts: links_from(links, i, &options.url),
+        fonts: fonts
+            .iter()
+            .map(|(face, _)| WebFont { href: format!("{up}{}", face.href), ..face.clone() })
+            .collect(),
+    }
+}
+
+/// One text's page as HTML, checked, with what it left for the badge and the
+/// family its stylesheet names first.
+fn page_html(
+    inputs: &Inputs,
+    world: &mut LetterWorld,
+    site: &SiteData,
+    folder: &str,
+) -> Result<((String, String), String, Option<String>), Error> {
+    world.set_web_data(Bytes::new(data::with_site(&inputs.data, site)));
+    let world = &*world;
+    let page = compile::compile_page(world).map_err(|err| typst_error(world, err))?;
+    let page_path = format!("{folder}{PAGE}");
+    let refused = guard::check(&page.document, world.main(), &page_path);
+    if !refused.is_empty() {
+        let err = compile::CompileError { errors: refused, warnings: page.warnings };
+        return Err(typst_error(world, err));
+    }
+    // A template without a web page is refused before its warnings about
+    // what HTML export ignored, which would only bury the reason.
+    let left = badge_of(&page, inputs)?;
+    crate::report::warnings(world, &page.warnings);
+    let html = compile::export_html(&page).map_err(|err| typst_error(world, err))?;
+    Ok((left, html, left_by(&page, "font")))
+}
+
+/// What a site's pages show: their characters, whether any sets text in
+/// italics, and the family their stylesheet names first.
+#[derive(Default)]
+struct Shown {
+    chars: BTreeSet<char>,
+    italic: bool,
+    first_family: Option<String>,
+}
+
+impl Shown {
+    /// Adds a page's characters: those of its text (a character reference
+    /// counted as the character it stands for) and of its markup, which is
+    /// ASCII a page shows anyway.
+    fn add(&mut self, html: &str) {
+        self.italic |= html.contains("<em>") || html.contains("<i>");
+        let mut rest = html;
+        while let Some(at) = rest.find('&') {
+            self.chars.extend(rest[..at].chars());
+            let reference = &rest[at + 1..];
+            let end = reference.find(';').filter(|&end| end <= 10);
+            let decoded = end.and_then(|end| {
+                let name = &reference[..end];
+                let code = match name.strip_prefix('#') {
+                    Some(hex) if hex.starts_with(['x', 'X']) => {
+                        u32::from_str_radix(&hex[1..], 16).ok()
+                    }
+                    Some(decimal) => decimal.parse().ok(),
+                    None => Some(match name {
+                        "nbsp" => 0xA0,
+                        "amp" => 0x26,
+                        "lt" => 0x3C,
+                        "gt" => 0x3E,
+                        "quot" => 0x22,
+                        _ => return None,
+                    }),
+                };
+                Some((char::from_u32(code?)?, end))
+            });
+            match decoded {
+                Some((c, end)) => {
+                    self.chars.insert(c);
+                    rest = &reference[end + 1..];
+                }
+                None => {
+                    self.chars.insert('&');
+                    rest = reference;
+                }
+            }
+        }
+        self.chars.extend(rest.chars());
+    }
+}
+
 /// The links from the page of text `current` to every text's page, given
 /// each text's language and folder.
 fn links_from(texts: &[(String, String)], current: usize, url: &Option<String>) -> Vec<TextPage> {
@@ -246,23 +352,51 @@ fn links_from(texts: &[(String, String)], current: usize, url: &Option<String>) 
 }
 
 /// The letter's fonts as the pages' stylesheet declares them, with their
-/// bytes: single-face files only, which browsers can load.
-fn web_fonts(inputs: &Inputs) -> Vec<(WebFont, Vec<u8>)> {
+/// bytes: each single-face file (which browsers can load) that draws some
+/// character the pages show, cut to those characters, as WOFF2. An italic
+/// face is left out when no page sets italics.
+fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<(WebFont, Vec<u8>)>, Error> {
     let names = inputs.fonts.folder_names();
-    (inputs.fonts.files.iter().zip(names))
-        .filter_map(|(file, name)| {
-            let mut faces = Font::iter(file.bytes.clone());
-            let (font, None) = (faces.next()?, faces.next()) else { return None };
-            let variant = font.info().variant;
-            let face = WebFont {
-                family: font.info().family.clone(),
-                weight: variant.weight.to_number(),
-                style: if variant.style == FontStyle::Normal { "normal" } else { "italic" },
-                href: format!("{PROJECT_FONTS}/{name}"),
-            };
-            Some((face, without_empty_tables(&file.bytes)))
-        })
-        .collect()
+    let mut files: Vec<(&FontFile, String, Font)> = Vec::new();
+    for (file, name) in inputs.fonts.files.iter().zip(names) {
+        let mut faces = Font::iter(file.bytes.clone());
+        if let (Some(font), None) = (faces.next(), faces.next()) {
+            files.push((file, name, font));
+        }
+    }
+    // A browser draws each character with the first family in the
+    // stylesheet's list that has it: the family named first, then the
+    // others in this order. Each face gets the characters it will draw, no
+    // others, and a face that draws none is left out.
+    files.sort_by_key(|(_, _, font)| Some(&font.info().family) != shown.first_family.as_ref());
+    let mut drawn: HashMap<(u16, bool), BTreeSet<char>> = HashMap::new();
+    let mut fonts = Vec::new();
+    for (file, name, font) in files {
+        let variant = font.info().variant;
+        let italic = variant.style != FontStyle::Normal;
+        let coverage = &font.info().coverage;
+        let taken = drawn.entry((variant.weight.to_number(), italic)).or_default();
+        let chars: BTreeSet<char> = (shown.chars.iter().copied())
+            .filter(|&c| !c.is_control() && coverage.contains(u32::from(c)) && !taken.contains(&c))
+            .collect();
+        if chars.is_empty() || (italic && !shown.italic) {
+            continue;
+        }
+        taken.extend(&chars);
+        let woff2 = subset_woff2(&file.bytes, &chars).map_err(|why| {
+            Error::Usage(format!("cannot cut the font `{}` for the web: {why}", file.name))
+        })?;
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem);
+        let face = WebFont {
+            family: font.info().family.clone(),
+            weight: variant.weight.to_number(),
+            style: if italic { "italic" } else { "normal" },
+            href: format!("{PROJECT_FONTS}/{stem}.woff2"),
+            unicode_range: unicode_range(&chars),
+        };
+        fonts.push((face, woff2));
+    }
+    Ok(fonts)
 }
 
 /// What a page's template left for the badge: its words ("239
@@ -271,13 +405,7 @@ fn web_fonts(inputs: &Inputs) -> Vec<(WebFont, Vec<u8>)> {
 /// web page (one written before `publish` existed, which lays out pages
 /// only): that is refused, naming the letter.
 fn badge_of(page: &CompiledPage, inputs: &Inputs) -> Result<(String, String), Error> {
-    let left = page
-        .document
-        .introspector()
-        .query_label(Label::new(PicoStr::intern(COUNTER_LABEL)).expect("a valid label"))
-        .ok()
-        .and_then(|content| content.to_packed::<MetadataElem>().map(|m| m.value.clone()));
-    let Some(Value::Dict(left)) = left else {
+    let Some(Value::Dict(left)) = left_on(page) else {
         return Err(Error::Usage(format!(
             "the template of `{}` makes no web page (under HTML export it leaves no \
              `<{COUNTER_LABEL}>` metadata, as a template from before `publish` does): start \
@@ -304,6 +432,21 @@ fn badge_of(page: &CompiledPage, inputs: &Inputs) -> Result<(String, String), Er
             inputs.letter.display()
         ))),
     }
+}
+
+/// What the template left on the page in `<openletter-counter>`.
+fn left_on(page: &CompiledPage) -> Option<Value> {
+    page.document
+        .introspector()
+        .query_label(Label::new(PicoStr::intern(COUNTER_LABEL)).expect("a valid label"))
+        .ok()
+        .and_then(|content| content.to_packed::<MetadataElem>().map(|m| m.value.clone()))
+}
+
+/// A string the template left on the page under `key`.
+fn left_by(page: &CompiledPage, key: &str) -> Option<String> {
+    let Some(Value::Dict(left)) = left_on(page) else { return None };
+    left.get(key).ok()?.clone().cast::<String>().ok()
 }
 
 /// The badge, as an SVG of its own.

@@ -83,12 +83,18 @@ impl LetterWorld {
         })
     }
 
-    /// The same world, for the web: Typst's HTML export enabled, and the data
-    /// of the page (see [`crate::data::with_site`]).
-    pub fn for_web(mut self, data: Bytes) -> Self {
+    /// Makes the next compile one of pages, with `data` (the letter's, or
+    /// its card's: [`crate::data::with_card`]).
+    pub fn set_paged_data(&mut self, data: Bytes) {
+        self.library = &PAGED_LIBRARY;
+        self.data = data;
+    }
+
+    /// Makes the next compile one for the web: Typst's HTML export enabled,
+    /// and the data of the page (see [`crate::data::with_site`]).
+    pub fn set_web_data(&mut self, data: Bytes) {
         self.library = &WEB_LIBRARY;
         self.data = data;
-        self
     }
 
     /// Takes the generated data (signatories, date) and fonts of new inputs

@@ -42,7 +42,7 @@ const browser = await puppeteer.launch({
   ],
 });
 
-const report = { url, requests: [], blocked: [], console: [] };
+const report = { url, requests: [], blocked: [], console: [], bytes: {} };
 try {
   const page = await browser.newPage();
   // Every request the page makes is recorded; any that would leave the
@@ -58,6 +58,15 @@ try {
     }
   });
 
+  // What each file the page loaded weighs, once per file: the first view's
+  // weight is their sum.
+  page.on("response", async (response) => {
+    try {
+      report.bytes[response.url()] = (await response.buffer()).length;
+    } catch {
+      // A response without a body (a redirect) weighs nothing.
+    }
+  });
   // What the page's console says: a font the browser refused, for one.
   page.on("console", (message) => report.console.push(`${message.type()}: ${message.text()}`));
   page.on("pageerror", (error) => report.console.push(`error: ${error.message}`));
@@ -66,6 +75,7 @@ try {
   await page.evaluate(() => document.fonts.ready);
   report.title = await page.title();
   report.lang = await page.evaluate(() => document.documentElement.lang);
+  report.direction = await page.evaluate(() => getComputedStyle(document.body).direction);
   // A page that needs no JavaScript has none, whatever its names say.
   report.scripts = await page.evaluate(() => document.scripts.length);
   report.fonts = await page.evaluate(() =>

@@ -87,7 +87,7 @@ fn a_language_without_a_set_warns_naming_each_label_that_fell_back() {
         stderr.contains(
             "the template has no words in `sw`; these labels are in English: signatories, note, \
              notes, pdf, language, languages, back, count, version, description, unofficial, \
-             updated, counter, dateline"
+             updated, counter, dateline, comma"
         ),
         "{stderr}"
     );

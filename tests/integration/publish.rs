@@ -166,15 +166,30 @@ fn the_page_holds_the_whole_letter_every_name_and_note() {
     ] {
         assert!(page.contains(&meta), "{meta}");
     }
+    // The preview is Open Graph's card: 1200 by 630 pixels, and light.
     let preview = std::fs::read(s.path("site/preview.png")).unwrap();
     assert!(preview.starts_with(b"\x89PNG"));
+    let size = |at: usize| u32::from_be_bytes(preview[at..at + 4].try_into().unwrap());
+    assert_eq!((size(16), size(20)), (1200, 630));
+    assert!(preview.len() <= 120_000, "the preview weighs {} bytes", preview.len());
+    assert!(page.contains("<meta property=\"og:image:width\" content=\"1200\">"));
     // No script, and nothing from another host.
     assert!(!page.contains("<script"));
     for attribute in ["src=\"http", "href=\"//", "url(http", "url(\"http"] {
         assert!(!page.contains(attribute), "{attribute}");
     }
-    assert!(page.contains("src:url(\"fonts/NotoSans-Regular.ttf\")"));
-    assert!(s.path("site/fonts/NotoSans-Regular.ttf").is_file());
+    // The fonts the page draws with, cut to its characters, as WOFF2; no
+    // other face is copied.
+    assert!(page.contains("src:url(\"fonts/NotoSans-Regular.woff2\") format(\"woff2\")"));
+    let regular = std::fs::read(s.path("site/fonts/NotoSans-Regular.woff2")).unwrap();
+    assert!(regular.starts_with(b"wOF2") && regular.len() < 30_000, "{}", regular.len());
+    for face in ["NotoSans-Italic", "NotoSansArabic-Regular", "NotoSansThai-Regular"] {
+        assert!(!s.path(&format!("site/fonts/{face}.woff2")).exists(), "{face} was copied");
+    }
+    let ttf = std::fs::read_dir(s.path("site/fonts"))
+        .unwrap()
+        .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".ttf"));
+    assert!(!ttf, "a whole font file was copied");
     assert!(s.path("site/fonts/OFL.txt").is_file(), "the fonts' licence goes with them");
 }
 
@@ -322,7 +337,7 @@ fn translations_link_each_other_and_their_own_pdf() {
     assert!(en.contains("<link rel=\"alternate\" hreflang=\"de\" href=\"../index.html\">"));
     assert!(de.contains("<a href=\"en/index.html\" hreflang=\"en\" lang=\"en\">English</a>"));
     assert!(en.contains("<a href=\"../index.html\" hreflang=\"de\" lang=\"de\">Deutsch</a>"));
-    assert!(en.contains("src:url(\"../fonts/NotoSerif-Regular.ttf\")"));
+    assert!(en.contains("src:url(\"../fonts/NotoSerif-Regular.woff2\")"));
     assert!(text_of(&de).contains("Zuletzt aktualisiert am 17. Februar 2025 um 14:45 UTC"));
     assert!(s.read("site/counter.svg").contains(">19 Unterzeichnende</text>"));
 
@@ -503,6 +518,14 @@ fn chromium_shows_it_accessibly_without_the_network() {
         assert_eq!(report["lang"], lang);
         let fonts: Vec<&str> =
             report["fonts"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+        // The first view: the page and what it loads (its fonts, a logo).
+        let weight: u64 = report["bytes"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|bytes| bytes.as_u64().unwrap())
+            .sum();
+        assert!(weight <= 200_000, "{name}: the first view weighs {weight} bytes");
         let house = if name == "gec" { "Noto Sans 400 normal" } else { "Noto Serif 400 normal" };
         assert!(fonts.contains(&house), "{name}: {fonts:?}");
         for shot in ["desktop.png", "phone.png"] {
