@@ -144,6 +144,8 @@ pub struct SiteData {
     pub texts: Vec<TextPage>,
     /// The font files the page's stylesheet declares.
     pub fonts: Vec<WebFont>,
+    /// The site's icon.
+    pub icon: String,
 }
 
 /// When the list was last published.
@@ -177,6 +179,8 @@ pub struct WebFont {
     pub href: String,
     /// The characters it was cut to, as CSS's `unicode-range`.
     pub unicode_range: String,
+    /// Whether the page shows some of them: then it loads the font at once.
+    pub preload: bool,
 }
 
 /// The letter's data with `site` added: the data of its web page. The JSON

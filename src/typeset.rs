@@ -60,6 +60,8 @@ pub struct Laid {
     compiled: compile::Compiled,
     pub slug: String,
     pub lang: String,
+    /// The coalition's name, as the PDF's author.
+    pub coalition: String,
     /// The PDF's identifier: each text is its own document.
     ident: String,
     pub compile_time: Duration,
@@ -100,7 +102,8 @@ pub fn lay_out(
         Text::Original => slug.clone(),
         Text::Translation(lang) => format!("{slug}-{lang}"),
     };
-    Ok(Laid { compiled, slug, lang, ident, compile_time })
+    let coalition = compiled.document.info().author.first().map(|a| a.to_string());
+    Ok(Laid { compiled, slug, lang, coalition: coalition.unwrap_or_default(), ident, compile_time })
 }
 
 impl Laid {

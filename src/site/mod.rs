@@ -40,6 +40,8 @@ pub const PAGE: &str = "index.html";
 pub const PREVIEW: &str = "preview.png";
 /// The list, for partner sites.
 pub const LISTING: &str = "signatories.json";
+/// The site's icon: the coalition's initial on its colour.
+pub const ICON: &str = "icon.svg";
 /// A badge with the count, for partner sites.
 pub const COUNTER: &str = "counter.svg";
 /// Where the template leaves the badge's words and colour for us.
@@ -180,14 +182,17 @@ fn pages_and_files(
         worlds.iter().zip(laid).map(|((folder, _), l)| (l.lang.clone(), folder.clone())).collect();
     // The pages are made twice: first without fonts, to learn which
     // characters they show; then with the fonts cut to those characters.
-    let no_fonts = Vec::new();
     let mut shown = Shown::default();
+    let mut each_shows = Vec::new();
     let mut worlds = worlds;
     for (i, ((folder, world), laid)) in worlds.iter_mut().zip(laid).enumerate() {
-        let site = site_data(inputs, options, &links, i, folder, laid, &no_fonts);
+        let site = site_data(inputs, options, &links, (i, folder), laid, (&[], &Shown::default()));
         let (_, html, family) = page_html(inputs, world, &site, folder)?;
+        let mut page = Shown::default();
+        page.add(&html);
         shown.add(&html);
         shown.first_family = shown.first_family.take().or(family);
+        each_shows.push(page);
     }
     let fonts = web_fonts(inputs, &shown)?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -195,15 +200,15 @@ fn pages_and_files(
     // The badge speaks the original's language; every page must leave one.
     let mut badge = None;
     for (i, ((folder, mut world), laid)) in worlds.into_iter().zip(laid).enumerate() {
-        let site = site_data(inputs, options, &links, i, &folder, laid, &fonts);
+        let site = site_data(inputs, options, &links, (i, &folder), laid, (&fonts, &each_shows[i]));
         let (left, html, _) = page_html(inputs, &mut world, &site, &folder)?;
         badge.get_or_insert(left);
         let page_path = PathBuf::from(format!("{folder}{PAGE}"));
         files.push((page_path.clone(), html.into_bytes()));
         pages.push((folder, page_path));
     }
-    for (face, bytes) in fonts {
-        files.push((face.href.into(), bytes));
+    for face in fonts {
+        files.push((face.font.href.into(), face.bytes));
     }
     for (name, text) in LICENCES {
         files.push((Path::new(PROJECT_FONTS).join(name), text.as_bytes().to_vec()));
@@ -219,19 +224,21 @@ fn pages_and_files(
     let json = serde_json::to_vec_pretty(&listing).expect("the list serialises");
     files.push((LISTING.into(), json));
     files.push((COUNTER.into(), badge.as_ref().map(counter_svg).unwrap_or_default()));
+    let initial = laid.first().and_then(|l| l.coalition.chars().find(|c| c.is_alphanumeric()));
+    let colour = badge.as_ref().map(|(_, colour)| colour.as_str());
+    files.push((ICON.into(), icon_svg(initial, colour.unwrap_or("#000000"))));
     Ok((files, pages))
 }
 
 /// What the template is told of the site when it makes the page of text
-/// `i`, which is in `folder`.
+/// `i`, which is in `folder`, and which shows `shows`.
 fn site_data(
     inputs: &Inputs,
     options: &SiteOptions,
     links: &[(String, String)],
-    i: usize,
-    folder: &str,
+    (i, folder): (usize, &str),
     laid: &Laid,
-    fonts: &[(WebFont, Vec<u8>)],
+    (fonts, shows): (&[WebFace], &Shown),
 ) -> SiteData {
     let up = if folder.is_empty() { "" } else { "../" };
     SiteData {
@@ -247,11 +254,28 @@ fn site_data(
             date: data::DateData::new(options.updated.date(), &inputs.languages),
         },
         texts: links_from(links, i, &options.url),
+        icon: format!("{up}{ICON}"),
         fonts: fonts
             .iter()
-            .map(|(face, _)| WebFont { href: format!("{up}{}", face.href), ..face.clone() })
+            .map(|face| WebFont {
+                href: format!("{up}{}", face.font.href),
+                // What the page draws with, fetched with the page rather
+                // than once the stylesheet is read, so that its text is not
+                // laid out twice.
+                preload: (face.font.style == "normal" || shows.italic)
+                    && !face.chars.is_disjoint(&shows.chars),
+                ..face.font.clone()
+            })
             .collect(),
     }
+}
+
+/// A font of the site: how the stylesheet declares it, its WOFF2 and the
+/// characters it draws.
+struct WebFace {
+    font: WebFont,
+    bytes: Vec<u8>,
+    chars: BTreeSet<char>,
 }
 
 /// One text's page as HTML, checked, with what it left for the badge and the
@@ -355,7 +379,7 @@ fn links_from(texts: &[(String, String)], current: usize, url: &Option<String>) 
 /// bytes: each single-face file (which browsers can load) that draws some
 /// character the pages show, cut to those characters, as WOFF2. An italic
 /// face is left out when no page sets italics.
-fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<(WebFont, Vec<u8>)>, Error> {
+fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<WebFace>, Error> {
     let names = inputs.fonts.folder_names();
     let mut files: Vec<(&FontFile, String, Font)> = Vec::new();
     for (file, name) in inputs.fonts.files.iter().zip(names) {
@@ -393,8 +417,9 @@ fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<(WebFont, Vec<u8>)>, 
             style: if italic { "italic" } else { "normal" },
             href: format!("{PROJECT_FONTS}/{stem}.woff2"),
             unicode_range: unicode_range(&chars),
+            preload: false,
         };
-        fonts.push((face, woff2));
+        fonts.push(WebFace { font: face, bytes: woff2, chars });
     }
     Ok(fonts)
 }
@@ -447,6 +472,21 @@ fn left_on(page: &CompiledPage) -> Option<Value> {
 fn left_by(page: &CompiledPage, key: &str) -> Option<String> {
     let Some(Value::Dict(left)) = left_on(page) else { return None };
     left.get(key).ok()?.clone().cast::<String>().ok()
+}
+
+/// The site's icon: the initial (if the coalition's name has one) in white
+/// on a disc of the letter's colour.
+fn icon_svg(initial: Option<char>, colour: &str) -> Vec<u8> {
+    let initial = initial.map(|c| escape_xml(&c.to_string())).unwrap_or_default();
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" \
+         viewBox=\"0 0 64 64\"><circle cx=\"32\" cy=\"32\" r=\"32\" fill=\"{}\"/>\
+         <text x=\"32\" y=\"43\" text-anchor=\"middle\" fill=\"#fff\" \
+         font-family=\"'Noto Sans',Arial,sans-serif\" font-size=\"32\" \
+         font-weight=\"700\">{initial}</text></svg>\n",
+        escape_xml(colour)
+    )
+    .into_bytes()
 }
 
 /// The badge, as an SVG of its own.

@@ -19,6 +19,7 @@ mod integrity;
 mod labels;
 mod ledger;
 mod letter_kit;
+mod lighthouse;
 mod memory;
 mod names_are_data;
 mod publish;

@@ -330,16 +330,28 @@ fn translations_link_each_other_and_their_own_pdf() {
     let en = s.read("site/en/index.html");
     assert!(de.starts_with("<!DOCTYPE html><html lang=\"de\" dir=\"ltr\">"));
     assert!(en.starts_with("<!DOCTYPE html><html lang=\"en-GB\" dir=\"ltr\">"));
+    // Search engines take only absolute addresses for a page's other
+    // languages: without the site's address, the menu links them.
     for page in [&de, &en] {
-        assert_eq!(page.matches("rel=\"alternate\" hreflang=").count(), 3, "de, en, x-default");
+        assert_eq!(page.matches("rel=\"alternate\" hreflang=").count(), 0);
     }
-    assert!(de.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"en/index.html\">"));
-    assert!(en.contains("<link rel=\"alternate\" hreflang=\"de\" href=\"../index.html\">"));
     assert!(de.contains("<a href=\"en/index.html\" hreflang=\"en\" lang=\"en\">English</a>"));
     assert!(en.contains("<a href=\"../index.html\" hreflang=\"de\" lang=\"de\">Deutsch</a>"));
     assert!(en.contains("src:url(\"../fonts/NotoSerif-Regular.woff2\")"));
     assert!(text_of(&de).contains("Zuletzt aktualisiert am 17. Februar 2025 um 14:45 UTC"));
     assert!(s.read("site/counter.svg").contains(">19 Unterzeichnende</text>"));
+    let absolute = Scratch::with("kit");
+    publish(&absolute, &["--site-url", "https://example.org/brief/"]).ok();
+    for page in ["site/index.html", "site/en/index.html"] {
+        let page = absolute.read(page);
+        assert_eq!(page.matches("rel=\"alternate\" hreflang=").count(), 3, "de, en, x-default");
+        assert!(page.contains(
+            "<link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/brief/en/\">"
+        ));
+        assert!(page.contains(
+            "<link rel=\"alternate\" hreflang=\"de\" href=\"https://example.org/brief/\">"
+        ));
+    }
 
     // Each page links its own PDF, the one in its language.
     for (page, dir, words) in [(&de, "site", "Wir fordern"), (&en, "site/en", "We call")] {
