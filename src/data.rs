@@ -179,8 +179,6 @@ pub struct WebFont {
     pub href: String,
     /// The characters it was cut to, as CSS's `unicode-range`.
     pub unicode_range: String,
-    /// Whether the page shows some of them: then it loads the font at once.
-    pub preload: bool,
 }
 
 /// The letter's data with `site` added: the data of its web page. The JSON

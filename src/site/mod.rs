@@ -183,16 +183,12 @@ fn pages_and_files(
     // The pages are made twice: first without fonts, to learn which
     // characters they show; then with the fonts cut to those characters.
     let mut shown = Shown::default();
-    let mut each_shows = Vec::new();
     let mut worlds = worlds;
     for (i, ((folder, world), laid)) in worlds.iter_mut().zip(laid).enumerate() {
-        let site = site_data(inputs, options, &links, (i, folder), laid, (&[], &Shown::default()));
+        let site = site_data(inputs, options, &links, (i, folder), laid, &[]);
         let (_, html, family) = page_html(inputs, world, &site, folder)?;
-        let mut page = Shown::default();
-        page.add(&html);
         shown.add(&html);
         shown.first_family = shown.first_family.take().or(family);
-        each_shows.push(page);
     }
     let fonts = web_fonts(inputs, &shown)?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -200,7 +196,7 @@ fn pages_and_files(
     // The badge speaks the original's language; every page must leave one.
     let mut badge = None;
     for (i, ((folder, mut world), laid)) in worlds.into_iter().zip(laid).enumerate() {
-        let site = site_data(inputs, options, &links, (i, &folder), laid, (&fonts, &each_shows[i]));
+        let site = site_data(inputs, options, &links, (i, &folder), laid, &fonts);
         let (left, html, _) = page_html(inputs, &mut world, &site, &folder)?;
         badge.get_or_insert(left);
         let page_path = PathBuf::from(format!("{folder}{PAGE}"));
@@ -231,14 +227,14 @@ fn pages_and_files(
 }
 
 /// What the template is told of the site when it makes the page of text
-/// `i`, which is in `folder`, and which shows `shows`.
+/// `i`, which is in `folder`.
 fn site_data(
     inputs: &Inputs,
     options: &SiteOptions,
     links: &[(String, String)],
     (i, folder): (usize, &str),
     laid: &Laid,
-    (fonts, shows): (&[WebFace], &Shown),
+    fonts: &[WebFace],
 ) -> SiteData {
     let up = if folder.is_empty() { "" } else { "../" };
     SiteData {
@@ -257,25 +253,15 @@ fn site_data(
         icon: format!("{up}{ICON}"),
         fonts: fonts
             .iter()
-            .map(|face| WebFont {
-                href: format!("{up}{}", face.font.href),
-                // What the page draws with, fetched with the page rather
-                // than once the stylesheet is read, so that its text is not
-                // laid out twice.
-                preload: (face.font.style == "normal" || shows.italic)
-                    && !face.chars.is_disjoint(&shows.chars),
-                ..face.font.clone()
-            })
+            .map(|face| WebFont { href: format!("{up}{}", face.font.href), ..face.font.clone() })
             .collect(),
     }
 }
 
-/// A font of the site: how the stylesheet declares it, its WOFF2 and the
-/// characters it draws.
+/// A font of the site: how the stylesheet declares it, and its WOFF2.
 struct WebFace {
     font: WebFont,
     bytes: Vec<u8>,
-    chars: BTreeSet<char>,
 }
 
 /// One text's page as HTML, checked, with what it left for the badge and the
@@ -417,9 +403,8 @@ fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<WebFace>, Error> {
             style: if italic { "italic" } else { "normal" },
             href: format!("{PROJECT_FONTS}/{stem}.woff2"),
             unicode_range: unicode_range(&chars),
-            preload: false,
         };
-        fonts.push(WebFace { font: face, bytes: woff2, chars });
+        fonts.push(WebFace { font: face, bytes: woff2 });
     }
     Ok(fonts)
 }
