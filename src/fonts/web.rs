@@ -1,14 +1,39 @@
 //! Fonts as browsers take them: cut to the characters a site's pages show,
 //! cleaned of what browsers' font sanitisers refuse, and packed as WOFF2.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// The font cut to `chars` (with the glyphs shaping reaches from them:
 /// ligatures, Arabic's joining forms) and packed as WOFF2.
 pub fn subset_woff2(font: &[u8], chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
-    let chars: HashSet<char> = chars.iter().copied().collect();
-    let subset = fontcull::subset_font_data(font, &chars, &[]).map_err(|err| err.to_string())?;
+    let subset = subset(font, chars)?;
     Ok(woff2(&without_tables(&subset, |tag, length| length > 0 && WEB_TABLES.contains(&tag))))
+}
+
+/// The font cut to `chars` by klippa, with HarfBuzz's default layout
+/// features, every script, and none of the tables browsers never read.
+fn subset(font: &[u8], chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
+    use fontcull_klippa::{DEFAULT_LAYOUT_FEATURES, Plan, SubsetFlags, subset_font};
+    use fontcull_skrifa::raw::collections::IntSet;
+    use fontcull_skrifa::{FontRef, Tag};
+    let font = FontRef::new(font).map_err(|err| format!("{err}"))?;
+    let unicodes: IntSet<u32> = chars.iter().map(|&c| u32::from(c)).collect();
+    let dropped: IntSet<Tag> = (font.table_directory.table_records().iter())
+        .map(|record| record.tag())
+        .filter(|tag| !WEB_TABLES.iter().any(|web| tag.to_be_bytes() == **web))
+        .collect();
+    let plan = Plan::new(
+        &IntSet::empty(),
+        &unicodes,
+        &font,
+        SubsetFlags::default(),
+        &dropped,
+        &IntSet::all(),
+        &DEFAULT_LAYOUT_FEATURES.iter().copied().collect(),
+        &IntSet::empty(),
+        &IntSet::empty(),
+    );
+    subset_font(&font, &plan).map_err(|err| format!("{err:?}"))
 }
 
 /// CSS's `unicode-range` of `chars`: "U+20-7E,U+A0,…", so a browser
@@ -236,8 +261,7 @@ mod tests {
         assert!(packed.len() < 20_000, "{} bytes", packed.len());
         assert_eq!(packed.len() % 4, 0);
         let tables = unpack(&packed);
-        let subset =
-            fontcull::subset_font_data(regular, &chars.iter().copied().collect(), &[]).unwrap();
+        let subset = subset(regular, &chars).unwrap();
         // What the subset draws is the browser tests' to check (Chromium
         // loads the page's fonts); here, that packing loses nothing.
         assert!(subset.len() < regular.len() / 10, "{} bytes", subset.len());

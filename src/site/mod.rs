@@ -22,6 +22,7 @@ use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
 use crate::compile::{self, CompiledPage};
+use crate::cores::each_on_a_core;
 use crate::data::{self, Listing, SiteData, TextPage, Updated, WebFont};
 use crate::error::Error;
 use crate::files::is_within;
@@ -380,7 +381,7 @@ fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<WebFace>, Error> {
     // others, and a face that draws none is left out.
     files.sort_by_key(|(_, _, font)| Some(&font.info().family) != shown.first_family.as_ref());
     let mut drawn: HashMap<(u16, bool), BTreeSet<char>> = HashMap::new();
-    let mut fonts = Vec::new();
+    let mut kept = Vec::new();
     for (file, name, font) in files {
         let variant = font.info().variant;
         let italic = variant.style != FontStyle::Normal;
@@ -393,9 +394,6 @@ fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<WebFace>, Error> {
             continue;
         }
         taken.extend(&chars);
-        let woff2 = subset_woff2(&file.bytes, &chars).map_err(|why| {
-            Error::Usage(format!("cannot cut the font `{}` for the web: {why}", file.name))
-        })?;
         let stem = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem);
         let face = WebFont {
             family: font.info().family.clone(),
@@ -404,6 +402,15 @@ fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<WebFace>, Error> {
             href: format!("{PROJECT_FONTS}/{stem}.woff2"),
             unicode_range: unicode_range(&chars),
         };
+        kept.push((file, face, chars));
+    }
+    // Compressing a face takes long enough to give each its core.
+    let packed = each_on_a_core(&kept, |(file, _, chars)| subset_woff2(&file.bytes, chars));
+    let mut fonts = Vec::new();
+    for ((file, face, _), woff2) in kept.into_iter().zip(packed) {
+        let woff2 = woff2.map_err(|why| {
+            Error::Usage(format!("cannot cut the font `{}` for the web: {why}", file.name))
+        })?;
         fonts.push(WebFace { font: face, bytes: woff2 });
     }
     Ok(fonts)
