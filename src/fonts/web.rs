@@ -121,7 +121,7 @@ fn woff2(font: &[u8]) -> Vec<u8> {
     let length = (48 + directory.len() + compressed.len()).next_multiple_of(4);
     let mut out = Vec::with_capacity(length);
     out.extend_from_slice(b"wOF2");
-    out.extend_from_slice(&font.get(0..4).unwrap_or(&[0, 1, 0, 0]).to_vec());
+    out.extend_from_slice(font.get(0..4).unwrap_or(&[0, 1, 0, 0]));
     out.extend_from_slice(&(length as u32).to_be_bytes());
     out.extend_from_slice(&(tables.len() as u16).to_be_bytes());
     out.extend_from_slice(&0u16.to_be_bytes());

@@ -187,9 +187,9 @@ fn pages_and_files(
     let mut worlds = worlds;
     for (i, ((folder, world), laid)) in worlds.iter_mut().zip(laid).enumerate() {
         let site = site_data(inputs, options, &links, (i, folder), laid, &[]);
-        let (_, html, family) = page_html(inputs, world, &site, folder)?;
-        shown.add(&html);
-        shown.first_family = shown.first_family.take().or(family);
+        let made = page_html(inputs, world, &site, folder)?;
+        shown.add(&made.html);
+        shown.first_family = shown.first_family.take().or(made.first_family);
     }
     let fonts = web_fonts(inputs, &shown)?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -198,7 +198,7 @@ fn pages_and_files(
     let mut badge = None;
     for (i, ((folder, mut world), laid)) in worlds.into_iter().zip(laid).enumerate() {
         let site = site_data(inputs, options, &links, (i, &folder), laid, &fonts);
-        let (left, html, _) = page_html(inputs, &mut world, &site, &folder)?;
+        let MadePage { html, badge: left, .. } = page_html(inputs, &mut world, &site, &folder)?;
         badge.get_or_insert(left);
         let page_path = PathBuf::from(format!("{folder}{PAGE}"));
         files.push((page_path.clone(), html.into_bytes()));
@@ -265,14 +265,22 @@ struct WebFace {
     bytes: Vec<u8>,
 }
 
-/// One text's page as HTML, checked, with what it left for the badge and the
-/// family its stylesheet names first.
+/// One text's page as HTML, checked.
+struct MadePage {
+    html: String,
+    /// What it left for the badge: its words and colour.
+    badge: (String, String),
+    /// The family its stylesheet names first.
+    first_family: Option<String>,
+}
+
+/// Makes the page of one text with `site` as its data.
 fn page_html(
     inputs: &Inputs,
     world: &mut LetterWorld,
     site: &SiteData,
     folder: &str,
-) -> Result<((String, String), String, Option<String>), Error> {
+) -> Result<MadePage, Error> {
     world.set_web_data(Bytes::new(data::with_site(&inputs.data, site)));
     let world = &*world;
     let page = compile::compile_page(world).map_err(|err| typst_error(world, err))?;
@@ -287,7 +295,7 @@ fn page_html(
     let left = badge_of(&page, inputs)?;
     crate::report::warnings(world, &page.warnings);
     let html = compile::export_html(&page).map_err(|err| typst_error(world, err))?;
-    Ok((left, html, left_by(&page, "font")))
+    Ok(MadePage { html, badge: left, first_family: left_by(&page, "font") })
 }
 
 /// What a site's pages show: their characters, whether any sets text in
