@@ -89,9 +89,9 @@ impl Products {
     pub fn summary(&self, inputs: &Inputs) -> String {
         let counts = inputs.signatories.counts();
         format!(
-            "{} pages, {} signatories ({}), dated {}",
+            "{} pages, {} ({}), dated {}",
             self.pages,
-            counts.total,
+            crate::signatories::counted(counts.total, "signatory", "signatories"),
             counts.by_kind(),
             inputs.date.long(),
         )

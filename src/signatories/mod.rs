@@ -95,7 +95,7 @@ impl std::fmt::Display for Counts {
 }
 
 /// "1 organisation", "2 organisations": a count with its English noun.
-fn counted(count: usize, one: &str, many: &str) -> String {
+pub fn counted(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 

@@ -169,3 +169,28 @@ fn counts_take_the_plural_form_of_each_language() {
         }
     }
 }
+
+#[test]
+fn a_french_site_copies_only_the_fonts_it_draws_with() {
+    let s = Scratch::new();
+    let dir = project(&s, "fr", &[], 3);
+    let run = s.command(&["publish", "site", "--date", DATE]).current_dir(&dir).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let page = std::fs::read_to_string(dir.join("site/index.html")).unwrap();
+    // `new --lang fr` wrote its placeholders in French.
+    assert!(page.contains("<h1>Lettre ouverte</h1>"), "{page}");
+    assert!(page.contains("3 signataires"), "{page}");
+    let mut fonts: Vec<String> = std::fs::read_dir(dir.join("site/fonts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".txt"))
+        .collect();
+    fonts.sort();
+    // Noto Sans draws the French; the notes' back-link arrow, which it
+    // lacks, comes from the one bundled font that has it.
+    assert_eq!(
+        fonts,
+        ["NanumGothic.woff2", "NotoSans-Bold.woff2", "NotoSans-Regular.woff2"],
+        "{fonts:?}"
+    );
+}
