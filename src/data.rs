@@ -168,6 +168,9 @@ pub struct TextPage {
     pub url: String,
     /// Whether it is the page being made.
     pub current: bool,
+    /// Its language's name in itself, as that text's labels give it
+    /// (`language`), once its page has been made.
+    pub name: Option<String>,
 }
 
 #[derive(Serialize, Clone)]

@@ -86,7 +86,7 @@ pub fn lay_out(
     if let Some((lang, labels)) = fallen_back(&compiled.document) {
         note!(
             "warning: {}: the template has no words in `{lang}`; these labels are in English: \
-             {}; give them in `letter.with(labels: (…))` (README, \"Labels\")",
+             {}; give them in `letter.with(labels: (…))` (README, \"Languages and labels\")",
             world.name(typst::World::main(world)),
             labels.join(", ")
         );

@@ -129,7 +129,7 @@ fn main_typ(tag: &Tag, given: &str, coalition: &str) -> String {
     let words = starter::words(&tag.lang).unwrap_or_else(|| {
         note!(
             "note: the template has no words in `{}` yet: main.typ's placeholders are in \
-             English, and its labels will be too until you give them (README, \"Labels\")",
+             English, and its labels will be too until you give them (README, \"Languages and labels\")",
             tag.lang
         );
         starter::words("en").expect("English words")

@@ -183,13 +183,16 @@ fn pages_and_files(
         worlds.iter().zip(laid).map(|((folder, _), l)| (l.lang.clone(), folder.clone())).collect();
     // The pages are made twice: first without fonts, to learn which
     // characters they show; then with the fonts cut to those characters.
+    // The first also learns each language's name in itself, for the menus.
     let mut shown = Shown::default();
+    let mut names = Vec::new();
     let mut worlds = worlds;
     for (i, ((folder, world), laid)) in worlds.iter_mut().zip(laid).enumerate() {
-        let site = site_data(inputs, options, &links, (i, folder), laid, &[]);
+        let site = site_data(inputs, options, (&links, &[]), (i, folder), laid, &[]);
         let made = page_html(inputs, world, &site, folder)?;
         shown.add(&made.html);
         shown.first_family = shown.first_family.take().or(made.first_family);
+        names.push(made.language);
     }
     let fonts = web_fonts(inputs, &shown)?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -197,7 +200,7 @@ fn pages_and_files(
     // The badge speaks the original's language; every page must leave one.
     let mut badge = None;
     for (i, ((folder, mut world), laid)) in worlds.into_iter().zip(laid).enumerate() {
-        let site = site_data(inputs, options, &links, (i, &folder), laid, &fonts);
+        let site = site_data(inputs, options, (&links, &names), (i, &folder), laid, &fonts);
         let MadePage { html, badge: left, .. } = page_html(inputs, &mut world, &site, &folder)?;
         badge.get_or_insert(left);
         let page_path = PathBuf::from(format!("{folder}{PAGE}"));
@@ -232,7 +235,7 @@ fn pages_and_files(
 fn site_data(
     inputs: &Inputs,
     options: &SiteOptions,
-    links: &[(String, String)],
+    (links, names): (&[(String, String)], &[Option<String>]),
     (i, folder): (usize, &str),
     laid: &Laid,
     fonts: &[WebFace],
@@ -250,7 +253,7 @@ fn site_data(
             time: options.updated.time(),
             date: data::DateData::new(options.updated.date(), &inputs.languages),
         },
-        texts: links_from(links, i, &options.url),
+        texts: links_from(links, names, i, &options.url),
         icon: format!("{up}{ICON}"),
         fonts: fonts
             .iter()
@@ -272,6 +275,8 @@ struct MadePage {
     badge: (String, String),
     /// The family its stylesheet names first.
     first_family: Option<String>,
+    /// Its language's name in itself.
+    language: Option<String>,
 }
 
 /// Makes the page of one text with `site` as its data.
@@ -295,7 +300,12 @@ fn page_html(
     let left = badge_of(&page, inputs)?;
     crate::report::warnings(world, &page.warnings);
     let html = compile::export_html(&page).map_err(|err| typst_error(world, err))?;
-    Ok(MadePage { html, badge: left, first_family: left_by(&page, "font") })
+    Ok(MadePage {
+        html,
+        badge: left,
+        first_family: left_by(&page, "font"),
+        language: left_by(&page, "language"),
+    })
 }
 
 /// What a site's pages show: their characters, whether any sets text in
@@ -353,7 +363,12 @@ impl Shown {
 
 /// The links from the page of text `current` to every text's page, given
 /// each text's language and folder.
-fn links_from(texts: &[(String, String)], current: usize, url: &Option<String>) -> Vec<TextPage> {
+fn links_from(
+    texts: &[(String, String)],
+    names: &[Option<String>],
+    current: usize,
+    url: &Option<String>,
+) -> Vec<TextPage> {
     let up = if texts[current].1.is_empty() { "" } else { "../" };
     texts
         .iter()
@@ -365,6 +380,7 @@ fn links_from(texts: &[(String, String)], current: usize, url: &Option<String>) 
                 url: url.as_ref().map(|url| format!("{url}{folder}")).unwrap_or(href.clone()),
                 href,
                 current: i == current,
+                name: names.get(i).cloned().flatten(),
             }
         })
         .collect()

@@ -125,7 +125,7 @@ fn counts_take_the_plural_form_of_each_language() {
             2,
             [
                 "2 signatories (0 organisations and 2 individuals)",
-                "2 sygnatariusze (0 organizacji i 2 osoby)",
+                "2 sygnatariuszy (0 organizacji i 2 osoby)",
                 "موقّعان (0 منظمة وفردان)",
             ],
         ),
@@ -133,7 +133,7 @@ fn counts_take_the_plural_form_of_each_language() {
             3,
             [
                 "3 signatories (0 organisations and 3 individuals)",
-                "3 sygnatariusze (0 organizacji i 3 osoby)",
+                "3 sygnatariuszy (0 organizacji i 3 osoby)",
                 "3 موقّعين (0 منظمة و3 أفراد)",
             ],
         ),
