@@ -100,9 +100,7 @@ fn pattern(list: &ListFormatter) -> Option<ListPattern> {
         Some(pieces)
     };
     let two: [String; 3] = pieces(2)?.try_into().ok()?;
-    let four = pieces(4)?;
-    let more =
-        [four[0].clone(), four[1].clone(), four[2].clone(), four[3].clone(), four[4].clone()];
+    let more: [String; 5] = pieces(4)?.try_into().ok()?;
     Some(ListPattern { two, more })
 }
 

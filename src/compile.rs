@@ -3,7 +3,9 @@
 
 use typst::diag::{SourceDiagnostic, Warned};
 use typst::ecow::EcoVec;
-use typst::foundations::{Datetime, Smart};
+use typst::foundations::{Datetime, Dict, Label, Smart, Value};
+use typst::introspection::{Introspector, MetadataElem};
+use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
@@ -46,6 +48,17 @@ pub fn compile_page(world: &LetterWorld) -> Result<CompiledPage, CompileError> {
     match output {
         Ok(document) => Ok(CompiledPage { document, warnings }),
         Err(errors) => Err(CompileError { errors, warnings }),
+    }
+}
+
+/// The dictionary the template left for openletter in metadata labelled
+/// `label` (`<openletter-labels>`), on pages or on a web page.
+pub fn left_by_template(introspector: &(impl Introspector + ?Sized), label: &str) -> Option<Dict> {
+    let label = Label::new(PicoStr::intern(label)).expect("a valid label");
+    let found = introspector.query_label(label).ok()?;
+    match &found.to_packed::<MetadataElem>()?.value {
+        Value::Dict(left) => Some(left.clone()),
+        _ => None,
     }
 }
 

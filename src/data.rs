@@ -39,7 +39,7 @@ pub struct LetterData<'a> {
 pub const LANGUAGES: [&str; 14] =
     ["en-GB", "en-US", "en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "nb", "fi"];
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct DateData {
     /// "2025-02-13"
     pub iso: String,
@@ -149,7 +149,7 @@ pub struct SiteData {
 }
 
 /// When the list was last published.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct Updated {
     /// "2025-02-17T14:45:00Z"
     pub iso: String,
@@ -187,20 +187,20 @@ pub struct WebFont {
 /// The letter's data with `site` added: the data of its web page. The JSON
 /// of the signatories is reused as it is, not made again.
 pub fn with_site(data: &[u8], site: &SiteData) -> Vec<u8> {
-    let body = data.strip_suffix(b"}").expect("letter data is a JSON object");
-    let mut out = Vec::with_capacity(data.len() + 1024);
-    out.extend_from_slice(body);
-    out.extend_from_slice(br#","site":"#);
-    serde_json::to_writer(&mut out, site).expect("site data serialises");
-    out.push(b'}');
-    out
+    with_field(data, "site", &serde_json::to_vec(site).expect("site data serialises"))
 }
 
 /// The letter's data asking the template for the card a shared link shows
 /// (`data.card`) instead of the letter.
 pub fn with_card(data: &[u8]) -> Vec<u8> {
+    with_field(data, "card", b"true")
+}
+
+/// `data`, a JSON object, with the field `key` (a plain name) set to the
+/// JSON `value`, appended without parsing the rest again.
+fn with_field(data: &[u8], key: &str, value: &[u8]) -> Vec<u8> {
     let body = data.strip_suffix(b"}").expect("letter data is a JSON object");
-    [body, br#","card":true}"#].concat()
+    [body, format!(",\"{key}\":").as_bytes(), value, b"}"].concat()
 }
 
 /// The list as `signatories list --json` prints it, and as a published site

@@ -92,8 +92,13 @@ pub fn lay_out(
         );
     }
     let info = compiled.document.info();
-    let slug = slug(info.title.as_deref(), info.author.first().map(|a| a.as_str()), &inputs.letter);
-    let lang = match (text, compiled.document.info().locale) {
+    let coalition = info.author.first().map(|a| a.to_string()).unwrap_or_default();
+    let slug = slug(
+        info.title.as_deref(),
+        Some(coalition.as_str()).filter(|c| !c.is_empty()),
+        &inputs.letter,
+    );
+    let lang = match (text, info.locale) {
         (Text::Translation(lang), _) => lang.clone(),
         (Text::Original, Smart::Custom(locale)) => locale.lang.as_str().to_owned(),
         (Text::Original, Smart::Auto) => "original".to_owned(),
@@ -102,8 +107,7 @@ pub fn lay_out(
         Text::Original => slug.clone(),
         Text::Translation(lang) => format!("{slug}-{lang}"),
     };
-    let coalition = compiled.document.info().author.first().map(|a| a.to_string());
-    Ok(Laid { compiled, slug, lang, coalition: coalition.unwrap_or_default(), ident, compile_time })
+    Ok(Laid { compiled, slug, lang, coalition, ident, compile_time })
 }
 
 impl Laid {
@@ -137,12 +141,7 @@ impl Laid {
 /// The labels the template printed in English for want of a set in the
 /// text's language, as it leaves them in `<openletter-labels>`.
 fn fallen_back(document: &PagedDocument) -> Option<(String, Vec<String>)> {
-    use typst::foundations::{Label, Value};
-    use typst::introspection::{Introspector, MetadataElem};
-    use typst::utils::PicoStr;
-    let label = Label::new(PicoStr::intern("openletter-labels")).expect("a valid label");
-    let found = document.introspector().query_label(label).ok()?;
-    let Value::Dict(left) = &found.to_packed::<MetadataElem>()?.value else { return None };
+    let left = compile::left_by_template(&**document.introspector(), "openletter-labels")?;
     let lang = left.get("lang").ok()?.clone().cast::<String>().ok()?;
     let labels = left.get("labels").ok()?.clone().cast::<Vec<String>>().ok()?;
     Some((lang, labels))

@@ -15,10 +15,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use typst::World;
-use typst::foundations::{Bytes, Label, Value};
-use typst::introspection::{Introspector, MetadataElem};
+use typst::foundations::{Bytes, Dict, Value};
 use typst::text::{Font, FontStyle};
-use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
 use crate::compile::{self, CompiledPage};
@@ -184,23 +182,32 @@ fn pages_and_files(
     // The pages are made twice: first without fonts, to learn which
     // characters they show; then with the fonts cut to those characters.
     // The first also learns each language's name in itself, for the menus.
+    // When the list was published, worded once for every page.
+    let updated = Updated {
+        iso: options.updated.iso(),
+        time: options.updated.time(),
+        date: data::DateData::new(options.updated.date(), &inputs.languages),
+    };
     let mut shown = Shown::default();
     let mut names = Vec::new();
     let mut worlds = worlds;
     for (i, ((folder, world), laid)) in worlds.iter_mut().zip(laid).enumerate() {
-        let site = site_data(inputs, options, (&links, &[]), (i, folder), laid, &[]);
+        let site = site_data(options, &updated, (&links, &[]), (i, folder), laid, &[]);
         let made = page_html(inputs, world, &site, folder)?;
         shown.add(&made.html);
         shown.first_family = shown.first_family.take().or(made.first_family);
         names.push(made.language);
     }
+    // The second pass's menus show these names, which the first one did
+    // not yet know.
+    shown.chars.extend(names.iter().flatten().flat_map(|name| name.chars()));
     let fonts = web_fonts(inputs, &shown)?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut pages = Vec::new();
     // The badge speaks the original's language; every page must leave one.
     let mut badge = None;
     for (i, ((folder, mut world), laid)) in worlds.into_iter().zip(laid).enumerate() {
-        let site = site_data(inputs, options, (&links, &names), (i, &folder), laid, &fonts);
+        let site = site_data(options, &updated, (&links, &names), (i, &folder), laid, &fonts);
         let MadePage { html, badge: left, .. } = page_html(inputs, &mut world, &site, &folder)?;
         badge.get_or_insert(left);
         let page_path = PathBuf::from(format!("{folder}{PAGE}"));
@@ -233,8 +240,8 @@ fn pages_and_files(
 /// What the template is told of the site when it makes the page of text
 /// `i`, which is in `folder`.
 fn site_data(
-    inputs: &Inputs,
     options: &SiteOptions,
+    updated: &Updated,
     (links, names): (&[(String, String)], &[Option<String>]),
     (i, folder): (usize, &str),
     laid: &Laid,
@@ -248,11 +255,7 @@ fn site_data(
         },
         url: options.url.as_ref().map(|url| format!("{url}{folder}")),
         pdf: pdf_name(laid),
-        updated: Updated {
-            iso: options.updated.iso(),
-            time: options.updated.time(),
-            date: data::DateData::new(options.updated.date(), &inputs.languages),
-        },
+        updated: updated.clone(),
         texts: links_from(links, names, i, &options.url),
         icon: format!("{up}{ICON}"),
         fonts: fonts
@@ -446,7 +449,7 @@ fn web_fonts(inputs: &Inputs, shown: &Shown) -> Result<Vec<WebFace>, Error> {
 /// web page (one written before `publish` existed, which lays out pages
 /// only): that is refused, naming the letter.
 fn badge_of(page: &CompiledPage, inputs: &Inputs) -> Result<(String, String), Error> {
-    let Some(Value::Dict(left)) = left_on(page) else {
+    let Some(left) = left_on(page) else {
         return Err(Error::Usage(format!(
             "the template of `{}` makes no web page (under HTML export it leaves no \
              `<{COUNTER_LABEL}>` metadata, as a template from before `publish` does): start \
@@ -476,18 +479,13 @@ fn badge_of(page: &CompiledPage, inputs: &Inputs) -> Result<(String, String), Er
 }
 
 /// What the template left on the page in `<openletter-counter>`.
-fn left_on(page: &CompiledPage) -> Option<Value> {
-    page.document
-        .introspector()
-        .query_label(Label::new(PicoStr::intern(COUNTER_LABEL)).expect("a valid label"))
-        .ok()
-        .and_then(|content| content.to_packed::<MetadataElem>().map(|m| m.value.clone()))
+fn left_on(page: &CompiledPage) -> Option<Dict> {
+    compile::left_by_template(&**page.document.introspector(), COUNTER_LABEL)
 }
 
 /// A string the template left on the page under `key`.
 fn left_by(page: &CompiledPage, key: &str) -> Option<String> {
-    let Some(Value::Dict(left)) = left_on(page) else { return None };
-    left.get(key).ok()?.clone().cast::<String>().ok()
+    left_on(page)?.get(key).ok()?.clone().cast::<String>().ok()
 }
 
 /// The site's icon: the initial (if the coalition's name has one) in white
