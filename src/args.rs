@@ -45,6 +45,130 @@ pub enum Command {
     /// export it for the coalition's records, erase a person's data, or
     /// copy it safely.
     Ledger(LedgerArgs),
+    /// Collect signatures: serve the site with a sign-on form, confirm
+    /// each signature by e-mail, and let moderators approve them into the
+    /// list, after which the letter and the site are rebuilt.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ServeArgs {
+    #[command(subcommand)]
+    pub action: Option<ServeAction>,
+
+    /// The address and port to listen on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+
+    /// The address people reach the server at (https://sign.example.org/),
+    /// for the links in e-mails [default: http://the --listen address/].
+    #[arg(long, value_name = "URL", value_parser = parse_site_url)]
+    pub public_url: Option<String>,
+
+    /// The SMTP server confirmation e-mails are sent through:
+    /// smtps://user:password@host (TLS), smtp://user:password@host:587?tls=required
+    /// (STARTTLS); plain smtp://host only on this machine.
+    #[arg(long, value_name = "URL", env = "OPENLETTER_SMTP", hide_env_values = true)]
+    pub smtp: Option<String>,
+
+    /// The sender of confirmation e-mails ("Coalition <sign@example.org>").
+    #[arg(long, value_name = "ADDRESS", env = "OPENLETTER_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// Take signatures without confirming them by e-mail: moderators check
+    /// each one by hand (an intranet without SMTP).
+    #[arg(long, conflicts_with = "smtp")]
+    pub no_confirmation: bool,
+
+    /// A reverse proxy (an address or a range, 10.0.0.0/8) whose
+    /// X-Forwarded-For header names the client; repeatable. Without it the
+    /// header is ignored.
+    #[arg(long, value_name = "ADDR[/BITS]", value_parser = parse_net)]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
+
+    /// Signatures allowed per address: COUNT/SECONDS, comma-separated, or
+    /// `none` (behind a proxy that does not say who the client is, or for a
+    /// load test).
+    #[arg(long, value_name = "LIMITS", default_value = "1/60,5/300", value_parser = parse_limits)]
+    pub sign_limit: Limits,
+
+    /// Refuse signatures from these addresses (an address or a range);
+    /// repeatable.
+    #[arg(long, value_name = "ADDR[/BITS]", value_parser = parse_net)]
+    pub block_ip: Vec<ipnet::IpNet>,
+
+    /// Refuse signatures with e-mail addresses at this domain (and its
+    /// subdomains); repeatable.
+    #[arg(long, value_name = "DOMAIN", value_parser = parse_domain)]
+    pub block_domain: Vec<String>,
+
+    /// The last day signatures are taken; from the next day the form says
+    /// the letter is closed.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = LetterDate::parse_iso)]
+    pub close_on: Option<LetterDate>,
+
+    /// Erase the e-mail addresses this many days after the letter closed
+    /// (--close-on).
+    #[arg(long, value_name = "DAYS", requires = "close_on")]
+    pub retain_days: Option<u32>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub standards: StandardArgs,
+
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeAction {
+    /// Add a moderator, or set a moderator's new password: read from the
+    /// first line of stdin (at least 12 characters).
+    AddModerator {
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The signatories file whose ledger keeps the moderators.
+        #[arg(long, value_name = "FILE", default_value = "signatories.toml")]
+        signatories: PathBuf,
+    },
+}
+
+/// Rate limits: at most `count` in any `seconds`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits(pub Vec<(u32, u32)>);
+
+fn parse_limits(text: &str) -> Result<Limits, String> {
+    if text.trim() == "none" {
+        return Ok(Limits(Vec::new()));
+    }
+    let limit = |part: &str| -> Option<(u32, u32)> {
+        let (count, seconds) = part.trim().split_once('/')?;
+        let (count, seconds) = (count.trim().parse().ok()?, seconds.trim().parse().ok()?);
+        (count > 0 && seconds > 0).then_some((count, seconds))
+    };
+    text.split(',')
+        .map(|part| limit(part).ok_or_else(|| format!("`{part}` is not COUNT/SECONDS (1/60)")))
+        .collect::<Result<_, _>>()
+        .map(Limits)
+}
+
+fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{text}` is neither an address nor a range (203.0.113.0/24)"))
+}
+
+fn parse_domain(text: &str) -> Result<String, String> {
+    let domain = text.trim().trim_start_matches('@').to_lowercase();
+    let fine = |c: char| c.is_alphanumeric() || c == '-' || c == '.';
+    if domain.is_empty() || !domain.chars().all(fine) || !domain.contains('.') {
+        return Err(format!("`{text}` is not a domain (example.org)"));
+    }
+    Ok(domain)
 }
 
 #[derive(Debug, Args)]

@@ -117,6 +117,7 @@ pub fn path_of(signatories: &Path) -> PathBuf {
 /// Makes a submission's key from what identifies it (a form's response
 /// id, or its timestamp, e-mail address and name): a keyed hash, which says
 /// nothing of them to anyone without the ledger.
+#[derive(Clone)]
 pub struct Keyer {
     secret: Vec<u8>,
 }
@@ -199,6 +200,16 @@ impl Ledger {
     /// long import makes them on every core.
     pub fn keyer(&self) -> &Keyer {
         &self.keyer
+    }
+
+    /// Where the ledger is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for `serve`'s writer, which adds its own tables.
+    pub fn into_connection(self) -> Connection {
+        self.conn
     }
 
     /// Starts the changes that go with one edit of the list.

@@ -36,6 +36,7 @@ mod plan;
 mod preview;
 mod products;
 mod report;
+mod serve;
 mod signals;
 mod signatories;
 mod site;

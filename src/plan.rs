@@ -9,8 +9,8 @@ use clap::ValueEnum;
 use typst_pdf::PdfStandards;
 
 use crate::args::{
-    BuildArgs, CheckArgs, ExportArgs, InputArgs, KindArg, PdfStandard, PublishArgs, SiteArgs,
-    WatchArgs,
+    BuildArgs, CheckArgs, ExportArgs, InputArgs, KindArg, PdfStandard, PublishArgs, ServeArgs,
+    SiteArgs, WatchArgs,
 };
 use crate::date::{LetterDate, Moment};
 use crate::error::Error;
@@ -286,5 +286,110 @@ fn to_typst(standard: PdfStandard) -> typst_pdf::PdfStandard {
         PdfStandard::A_4f => T::A_4f,
         PdfStandard::A_4e => T::A_4e,
         PdfStandard::Ua_1 => T::Ua_1,
+    }
+}
+
+/// `serve`: the site it keeps current, and how it takes signatures.
+pub struct Serve {
+    /// The site as `publish` makes it (its folder unused: it is served
+    /// from memory).
+    pub publish: Publish,
+    pub intake: Intake,
+}
+
+/// How `serve` takes signatures.
+pub struct Intake {
+    pub listen: std::net::SocketAddr,
+    /// Where people reach the server, ending in `/`.
+    pub public_url: String,
+    /// How a signature is confirmed.
+    pub confirmation: Confirmation,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// (count, seconds): at most `count` signatures per address in any
+    /// `seconds`.
+    pub sign_limits: Vec<(u32, u32)>,
+    pub block_ips: Vec<ipnet::IpNet>,
+    pub block_domains: Vec<String>,
+    pub close_on: Option<LetterDate>,
+    pub retain_days: Option<u32>,
+}
+
+pub enum Confirmation {
+    /// By a link in an e-mail sent through `smtp` from `from`.
+    Mail { smtp: String, from: String },
+    /// By the moderators, by hand.
+    ByModerators,
+}
+
+impl Serve {
+    pub fn resolve(args: &ServeArgs) -> Result<Self, Error> {
+        let confirmation = match (&args.smtp, args.no_confirmation) {
+            (Some(smtp), _) => {
+                check_smtp(smtp)?;
+                let from = args.mail_from.clone().ok_or_else(|| {
+                    Error::Usage(
+                        "--smtp needs --mail-from (or OPENLETTER_MAIL_FROM): the address \
+                         confirmation e-mails come from"
+                            .into(),
+                    )
+                })?;
+                Confirmation::Mail { smtp: smtp.clone(), from }
+            }
+            (None, true) => Confirmation::ByModerators,
+            (None, false) => {
+                return Err(Error::Usage(
+                    "serve needs an SMTP server to confirm signatures by e-mail: give --smtp \
+                     URL (or OPENLETTER_SMTP) and --mail-from, or --no-confirmation to have \
+                     moderators confirm each signature by hand"
+                        .into(),
+                ));
+            }
+        };
+        let source = Source::resolve(&args.input, Texts::All);
+        let publish = Publish {
+            site: SiteOptions::new(&args.site, &source),
+            standards: Standards::new(&args.standards.pdf_standard)?,
+            dir: PathBuf::new(),
+            replace_edited: false,
+            source,
+            timings: false,
+        };
+        let public_url =
+            args.public_url.clone().unwrap_or_else(|| format!("http://{}/", args.listen));
+        Ok(Serve {
+            publish,
+            intake: Intake {
+                listen: args.listen,
+                public_url,
+                confirmation,
+                trusted_proxies: args.trusted_proxy.clone(),
+                sign_limits: args.sign_limit.0.clone(),
+                block_ips: args.block_ip.clone(),
+                block_domains: args.block_domain.clone(),
+                close_on: args.close_on,
+                retain_days: args.retain_days,
+            },
+        })
+    }
+}
+
+/// An SMTP address lettre can use, that sends a password in clear only to
+/// this machine.
+fn check_smtp(smtp: &str) -> Result<(), Error> {
+    let bad = |why: &str| Error::Usage(format!("--smtp: {why}"));
+    let url = url::Url::parse(smtp).map_err(|_| bad("not an address (smtps://host)"))?;
+    let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| bad("no host"))?;
+    let tls = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+    match (url.scheme(), tls.as_deref()) {
+        ("smtps", _) | ("smtp", Some("required" | "opportunistic")) => Ok(()),
+        ("smtp", None) if matches!(host, "localhost" | "127.0.0.1" | "[::1]") => Ok(()),
+        ("smtp", None) => {
+            Err(bad("without TLS, mail would cross the network in clear: use smtps://, or \
+             smtp://...?tls=required for STARTTLS"))
+        }
+        ("smtp", Some(other)) => {
+            Err(bad(&format!("tls={other}: expected required or opportunistic")))
+        }
+        (scheme, _) => Err(bad(&format!("`{scheme}:` is not smtp: or smtps:"))),
     }
 }

@@ -62,6 +62,8 @@ pub struct Laid {
     pub lang: String,
     /// The coalition's name, as the PDF's author.
     pub coalition: String,
+    /// The letter's title, as the PDF's.
+    pub title: String,
     /// The PDF's identifier: each text is its own document.
     ident: String,
     pub compile_time: Duration,
@@ -93,6 +95,7 @@ pub fn lay_out(
     }
     let info = compiled.document.info();
     let coalition = info.author.first().map(|a| a.to_string()).unwrap_or_default();
+    let title = info.title.as_deref().unwrap_or_default().to_owned();
     let slug = slug(
         info.title.as_deref(),
         Some(coalition.as_str()).filter(|c| !c.is_empty()),
@@ -107,7 +110,7 @@ pub fn lay_out(
         Text::Original => slug.clone(),
         Text::Translation(lang) => format!("{slug}-{lang}"),
     };
-    Ok(Laid { compiled, slug, lang, coalition, ident, compile_time })
+    Ok(Laid { compiled, slug, lang, coalition, title, ident, compile_time })
 }
 
 impl Laid {

@@ -25,5 +25,6 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Check(args) => check::run(&args),
         Command::New(args) => new::run(&args).map(|()| 0),
         Command::Ledger(args) => ledger::run(&args).map(|()| 0),
+        Command::Serve(args) => crate::serve::run(&args),
     }
 }

@@ -54,8 +54,20 @@ pub struct Site {
     files: Vec<(PathBuf, Vec<u8>)>,
     /// Each text's page, as a path inside the site.
     pub pages: Vec<PathBuf>,
+    /// Each text, in the order of `pages`.
+    pub texts: Vec<SiteText>,
     pub compile_time: Duration,
     pub export_time: Duration,
+}
+
+/// A text of the site, as a server around it needs to know it.
+#[derive(Debug, Clone)]
+pub struct SiteText {
+    /// Its folder in the site: "" for the original, "fr/".
+    pub folder: String,
+    pub lang: String,
+    pub title: String,
+    pub coalition: String,
 }
 
 /// Refuses a site folder that overlaps the letter folder or the project's
@@ -123,8 +135,21 @@ impl Site {
             files.push((format!("{folder}{PREVIEW}").into(), preview));
         }
         let export_time = started.elapsed();
+        let texts = (pages.iter().zip(&laid))
+            .map(|((folder, _), l)| SiteText {
+                folder: folder.clone(),
+                lang: l.lang.clone(),
+                title: l.title.clone(),
+                coalition: l.coalition.clone(),
+            })
+            .collect();
         let pages = pages.into_iter().map(|(_, page)| page).collect();
-        Ok(Site { files, pages, compile_time, export_time })
+        Ok(Site { files, pages, texts, compile_time, export_time })
+    }
+
+    /// Its files, by their paths inside the site (for `serve`).
+    pub fn into_files(self) -> Vec<(PathBuf, Vec<u8>)> {
+        self.files
     }
 
     /// Writes the site into `dir`, replacing what a site written there

@@ -25,6 +25,7 @@ mod names_are_data;
 mod publish;
 mod scale;
 mod scripts;
+mod serve;
 mod sign_on;
 mod signatories;
 mod watch;

@@ -1,0 +1,460 @@
+//! What the server reads and writes in the ledger, each function one change
+//! run by the writer thread ([`super::store`]). A form's submission is a
+//! row of the ledger's `submissions` (channel `serve`) whose state goes
+//! `pending` → `confirmed` (by its e-mailed link; `unverified` without
+//! e-mail) → `listed` or `rejected`, or `withdrawn`.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::store::StoreError;
+use super::tokens;
+use crate::inputs::{refuse_entry, typefaces};
+use crate::ledger::{self, Keyer};
+use crate::signatories::edit::{EditError, Editor, Edits};
+use crate::signatories::{Kind, Signatory};
+
+pub const CHANNEL: &str = "serve";
+/// How long a confirmation link works.
+pub const CONFIRM_SECONDS: i64 = 7 * 24 * 3600;
+/// How long a moderator stays logged in.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+/// A signature as the form gave it, checked.
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    pub entry: Signatory,
+    pub email: String,
+    pub lang: String,
+    pub updates: bool,
+}
+
+/// A submission waiting for a moderator.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub key: String,
+    pub received: String,
+    pub entry: Signatory,
+    /// Confirmed by its e-mailed link (else taken with --no-confirmation).
+    pub confirmed: bool,
+}
+
+/// Takes a signature in: a new one is recorded as pending with its
+/// confirmation e-mail queued. An address that signed before changes
+/// nothing (a pending one gets its e-mail again), and the answer is the
+/// same, so that the form does not tell whether an address signed.
+pub fn submit(
+    conn: &Connection,
+    keyer: &Keyer,
+    s: &SignUp,
+    by_mail: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    let earlier: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT key, state FROM submissions WHERE channel = ?1 AND lower(email) = lower(?2) \
+             AND state IN ('pending', 'confirmed', 'unverified', 'listed') LIMIT 1",
+        )?
+        .query_row(params![CHANNEL, s.email], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((key, state)) = earlier {
+        if by_mail && state == "pending" {
+            queue_mail(conn, &key, now)?;
+        }
+        return Ok(());
+    }
+    let key = keyer.key(&[CHANNEL, &tokens::new()]);
+    let e = &s.entry;
+    conn.prepare_cached(
+        "INSERT INTO submissions (key, channel, origin, received, state, kind, name, affiliation, \
+         url, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        key,
+        CHANNEL,
+        format!("serve /{}/sign", s.lang),
+        ledger::now(),
+        if by_mail { "pending" } else { "unverified" },
+        e.kind.key(),
+        e.name,
+        e.affiliation,
+        e.url,
+        s.email
+    ])?;
+    conn.prepare_cached("INSERT INTO signups (key, lang, updates) VALUES (?1, ?2, ?3)")?
+        .execute(params![key, s.lang, s.updates])?;
+    if by_mail {
+        queue_mail(conn, &key, now)?;
+    }
+    Ok(())
+}
+
+/// Queues the e-mail with a new confirmation link and a new withdrawal
+/// link. The links' tokens wait in the outbox row until it is sent, then
+/// only their hashes are left.
+fn queue_mail(conn: &Connection, key: &str, now: i64) -> Result<(), StoreError> {
+    let (confirm, withdraw) = (tokens::new(), tokens::new());
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO tokens (hash, key, purpose, expires) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    insert.execute(params![tokens::hash(&confirm), key, "confirm", now + CONFIRM_SECONDS])?;
+    insert.execute(params![tokens::hash(&withdraw), key, "withdraw", None::<i64>])?;
+    conn.prepare_cached(
+        "INSERT INTO outbox (key, confirm, withdraw, next_try) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![key, confirm, withdraw, now])?;
+    Ok(())
+}
+
+/// What an e-mailed link is for and the language of its form, if it still
+/// works (opening its page changes nothing).
+pub fn token_purpose(
+    conn: &Connection,
+    token: &str,
+    now: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT t.purpose, g.lang FROM tokens t JOIN signups g ON g.key = t.key \
+             WHERE t.hash = ?1 AND t.used IS NULL AND (t.expires IS NULL OR t.expires > ?2)",
+        )?
+        .query_row(params![tokens::hash(token), now], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The language of a submission's form.
+fn lang_of(conn: &Connection, key: &str) -> Result<String, StoreError> {
+    Ok(conn
+        .query_row("SELECT lang FROM signups WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Uses a link's token once: the key of its submission.
+fn use_token(
+    conn: &Connection,
+    token: &str,
+    purpose: &str,
+    now: i64,
+) -> Result<String, StoreError> {
+    let gone = || StoreError::Refused("expired".into());
+    if !tokens::well_formed(token) {
+        return Err(gone());
+    }
+    conn.prepare_cached(
+        "UPDATE tokens SET used = ?3 WHERE hash = ?1 AND purpose = ?2 AND used IS NULL \
+         AND (expires IS NULL OR expires > ?3) RETURNING key",
+    )?
+    .query_row(params![tokens::hash(token), purpose, now], |r| r.get(0))
+    .optional()?
+    .ok_or_else(gone)
+}
+
+/// Confirms the submission whose confirmation link this is; the language
+/// of its form.
+pub fn confirm(conn: &Connection, token: &str, now: i64) -> Result<String, StoreError> {
+    let key = use_token(conn, token, "confirm", now)?;
+    conn.prepare_cached(
+        "UPDATE submissions SET state = 'confirmed' WHERE key = ?1 AND state = 'pending'",
+    )?
+    .execute([&key])?;
+    conn.prepare_cached("UPDATE signups SET confirmed = ?2 WHERE key = ?1")?
+        .execute(params![key, ledger::now()])?;
+    lang_of(conn, &key)
+}
+
+/// Withdraws the submission whose withdrawal link this is; when it was
+/// listed, its entry leaves the list (recorded as withdrawn, so that it is
+/// not added again). Says whether the list changed, and the language of
+/// its form.
+pub fn withdraw_by_link(
+    conn: &Connection,
+    list: &Path,
+    language: &str,
+    token: &str,
+    now: i64,
+) -> Result<(bool, String), StoreError> {
+    let key = use_token(conn, token, "withdraw", now)?;
+    let changed = withdraw(conn, list, language, &key, "withdrew by the link in their e-mail")?;
+    Ok((changed, lang_of(conn, &key)?))
+}
+
+/// Withdraws one submission (see [`withdraw_by_link`]).
+pub fn withdraw(
+    conn: &Connection,
+    list: &Path,
+    language: &str,
+    key: &str,
+    why: &str,
+) -> Result<bool, StoreError> {
+    let (state, entry): (String, Option<String>) = conn
+        .query_row("SELECT state, entry FROM submissions WHERE key = ?1", [key], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::Refused("no such submission".into()))?;
+    conn.execute("UPDATE submissions SET state = 'withdrawn' WHERE key = ?1", [key])?;
+    match (state.as_str(), entry) {
+        ("listed", Some(name)) => {
+            conn.execute(
+                "INSERT INTO events (entry, at, what) VALUES (?1, ?2, ?3)",
+                params![name, ledger::now(), why],
+            )?;
+            let mut editor = Editor::open(list, Edits::Any, language).map_err(edit_failed)?;
+            let today = chrono::Utc::now().date_naive().to_string();
+            editor.withdraw(&name, &today).map_err(|r| StoreError::Refused(r.to_string()))?;
+            editor.save().map_err(edit_failed)?;
+            editor.finish();
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// An edit of the list that failed: told in full on the server's log.
+fn edit_failed(err: EditError) -> StoreError {
+    crate::report::error(&err.into());
+    StoreError::Failed("the list could not be edited (the server's log says why)".into())
+}
+
+/// The submissions waiting for a moderator, oldest first.
+pub fn waiting(conn: &Connection) -> Result<Vec<Waiting>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, received, kind, name, affiliation, url, state FROM submissions \
+         WHERE channel = ?1 AND state IN ('confirmed', 'unverified') ORDER BY id",
+    )?;
+    let rows = stmt.query_map([CHANNEL], |r| {
+        let kind: String = r.get(2)?;
+        Ok(Waiting {
+            key: r.get(0)?,
+            received: r.get(1)?,
+            entry: Signatory {
+                kind: Kind::from_key(&kind).unwrap_or(Kind::Individual),
+                name: r.get(3)?,
+                affiliation: r.get(4)?,
+                url: r.get(5)?,
+                sort_as: None,
+            },
+            confirmed: r.get::<_, String>(6)? == "confirmed",
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The entries listed through the server, by name, with their keys.
+pub fn listed(conn: &Connection) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, entry FROM submissions WHERE channel = ?1 AND state = 'listed' \
+         AND entry IS NOT NULL ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map([CHANNEL], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One approval: the submission, and the entry as the moderator left it.
+pub struct Approval {
+    pub key: String,
+    pub entry: Option<Signatory>,
+}
+
+/// Adds the approved submissions to the list, in one edit of the file under
+/// its lock (the same edit as `signatories add`); those the list refuses
+/// stay waiting, with why. Returns how many were listed and the refusals.
+pub fn approve(
+    conn: &Connection,
+    list: &Path,
+    language: &str,
+    approvals: &[Approval],
+    moderator: &str,
+) -> Result<(usize, Vec<(String, String)>), StoreError> {
+    let waiting = waiting(conn)?;
+    let fonts = typefaces(list).map_err(|e| StoreError::Failed(format!("{e:?}")))?;
+    let mut editor = Editor::open(list, Edits::Additions, language).map_err(edit_failed)?;
+    let (mut added, mut refused) = (Vec::new(), Vec::new());
+    for approval in approvals {
+        let Some(w) = waiting.iter().find(|w| w.key == approval.key) else {
+            refused.push((approval.key.clone(), "no longer waiting".into()));
+            continue;
+        };
+        let entry = approval.entry.clone().unwrap_or_else(|| w.entry.clone());
+        if let Some(why) = entry.problem().or_else(|| refuse_entry(&fonts, &entry)) {
+            refused.push((entry.name, why));
+            continue;
+        }
+        let name = entry.name.clone();
+        match editor.add(entry.clone(), false) {
+            Ok(()) => added.push((approval.key.clone(), entry)),
+            Err(refusal) => refused.push((name, refusal.to_string())),
+        }
+    }
+    if added.is_empty() {
+        editor.finish();
+        return Ok((0, refused));
+    }
+    let mut update = conn.prepare_cached(
+        "UPDATE submissions SET state = 'listed', entry = ?2, kind = ?3, name = ?2, \
+         affiliation = ?4, url = ?5, detail = ?6 WHERE key = ?1",
+    )?;
+    for (key, e) in &added {
+        let detail = format!("approved by {moderator}");
+        update.execute(params![key, e.name, e.kind.key(), e.affiliation, e.url, detail])?;
+    }
+    editor.save().map_err(edit_failed)?;
+    editor.finish();
+    Ok((added.len(), refused))
+}
+
+/// Rejects a waiting submission.
+pub fn reject(conn: &Connection, key: &str, moderator: &str) -> Result<(), StoreError> {
+    let n = conn.execute(
+        "UPDATE submissions SET state = 'rejected', detail = ?2 WHERE key = ?1 \
+         AND channel = ?3 AND state IN ('confirmed', 'unverified')",
+        params![key, format!("rejected by {moderator}"), CHANNEL],
+    )?;
+    if n == 0 { Err(StoreError::Refused("no longer waiting".into())) } else { Ok(()) }
+}
+
+/// Adds a moderator, or gives one a new password hash.
+pub fn set_moderator(conn: &Connection, name: &str, hash: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO moderators (name, hash, added) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (name) DO UPDATE SET hash = excluded.hash",
+        params![name, hash, ledger::now()],
+    )?;
+    // A new password ends the sessions the old one opened.
+    conn.execute("DELETE FROM sessions WHERE moderator = ?1", [name])?;
+    Ok(())
+}
+
+pub fn moderator_hash(conn: &Connection, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT hash FROM moderators WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn has_moderators(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM moderators)", [], |r| r.get(0))?)
+}
+
+/// A new session: its cookie's token and its CSRF token.
+pub fn open_session(
+    conn: &Connection,
+    moderator: &str,
+    now: i64,
+) -> Result<(String, String), StoreError> {
+    let (token, csrf) = (tokens::new(), tokens::new());
+    conn.execute("DELETE FROM sessions WHERE expires <= ?1", [now])?;
+    conn.execute(
+        "INSERT INTO sessions (hash, moderator, csrf, expires) VALUES (?1, ?2, ?3, ?4)",
+        params![tokens::hash(&token), moderator, csrf, now + SESSION_SECONDS],
+    )?;
+    Ok((token, csrf))
+}
+
+/// The moderator and CSRF token of a session cookie, while it lasts.
+pub fn session(
+    conn: &Connection,
+    token: &str,
+    now: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    if !tokens::well_formed(token) {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached("SELECT moderator, csrf FROM sessions WHERE hash = ?1 AND expires > ?2")?
+        .query_row(params![tokens::hash(token), now], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+pub fn close_session(conn: &Connection, token: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM sessions WHERE hash = ?1", [tokens::hash(token)])?;
+    Ok(())
+}
+
+/// An e-mail due to be sent.
+pub struct Due {
+    pub id: i64,
+    pub attempts: i64,
+    pub email: String,
+    pub name: String,
+    pub lang: String,
+    pub confirm: String,
+    pub withdraw: String,
+}
+
+pub fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Due>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.attempts, s.email, s.name, g.lang, o.confirm, o.withdraw FROM outbox o \
+         JOIN submissions s ON s.key = o.key JOIN signups g ON g.key = o.key \
+         WHERE o.sent IS NULL AND o.failed IS NULL AND o.next_try <= ?1 \
+         AND s.email IS NOT NULL AND o.confirm IS NOT NULL ORDER BY o.next_try, o.id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![now, limit as i64], |r| {
+        Ok(Due {
+            id: r.get(0)?,
+            attempts: r.get(1)?,
+            email: r.get(2)?,
+            name: r.get(3)?,
+            lang: r.get(4)?,
+            confirm: r.get(5)?,
+            withdraw: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The e-mail went: its links' tokens are forgotten (only their hashes
+/// stay).
+pub fn sent(conn: &Connection, id: i64, now: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE outbox SET sent = ?2, confirm = NULL, withdraw = NULL WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// The e-mail did not go: tried again at `next`, or given up (`failed`).
+pub fn not_sent(
+    conn: &Connection,
+    id: i64,
+    next: Option<i64>,
+    why: &str,
+) -> Result<(), StoreError> {
+    match next {
+        Some(next) => conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_try = ?2 WHERE id = ?1",
+            params![id, next],
+        )?,
+        None => conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, failed = ?2, confirm = NULL, \
+             withdraw = NULL WHERE id = ?1",
+            params![id, why],
+        )?,
+    };
+    Ok(())
+}
+
+/// Erases what the server kept of people once the retention period is
+/// over: addresses, links, e-mails not sent. Says how many addresses.
+pub fn erase_private(conn: &Connection) -> Result<usize, StoreError> {
+    let n = conn.execute(
+        "UPDATE submissions SET email = NULL WHERE channel = ?1 AND email IS NOT NULL",
+        [CHANNEL],
+    )?;
+    conn.execute("DELETE FROM tokens", [])?;
+    conn.execute("DELETE FROM outbox", [])?;
+    Ok(n)
+}
+
+/// How many submissions are in each state, for `/healthz` and the log.
+pub fn states(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT state, count(*) FROM submissions WHERE channel = ?1 GROUP BY state ORDER BY state",
+    )?;
+    let rows = stmt.query_map([CHANNEL], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
