@@ -23,6 +23,9 @@ use crate::signatories::{self, Kind, Signatories, Signatory, lint};
 
 const SESSION: &str = "openletter_session";
 const LOGIN: &str = "openletter_login";
+/// The submissions the queue shows at once, oldest first: each is checked
+/// against the whole list.
+const SHOWN: usize = 50;
 
 /// A moderator's password hash, as the ledger keeps it.
 pub fn hash_password(password: &str) -> Result<String, String> {
@@ -83,17 +86,20 @@ pub async fn queue(State(app): State<Arc<App>>, headers: HeaderMap) -> Response 
 }
 
 async fn queue_page(app: &App, moderator: &str, csrf: &str, said: Option<&str>) -> Response {
-    let (waiting, listed) =
-        match app.store.run(|conn| Ok((records::waiting(conn)?, records::listed(conn)?))).await {
-            Ok(found) => found,
-            Err(err) => {
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    format!("the ledger cannot be read: {err}\n"),
-                )
-                    .into_response();
-            }
-        };
+    let ((waiting, waiting_total), listed) = match app
+        .store
+        .run(|conn| Ok((records::waiting(conn, SHOWN)?, records::listed(conn)?)))
+        .await
+    {
+        Ok(found) => found,
+        Err(err) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the ledger cannot be read: {err}\n"),
+            )
+                .into_response();
+        }
+    };
     let list = signatories::load(&app.list).ok();
     let rows = waiting
         .iter()
@@ -115,6 +121,7 @@ async fn queue_page(app: &App, moderator: &str, csrf: &str, said: Option<&str>) 
             moderator,
             csrf,
             total,
+            waiting: waiting_total,
             rows,
             listed: &listed,
             said,

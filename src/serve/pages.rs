@@ -275,6 +275,8 @@ pub struct Queue<'a> {
     pub moderator: &'a str,
     pub csrf: &'a str,
     pub total: usize,
+    /// How many wait in all (the rows are the oldest of them).
+    pub waiting: usize,
     pub rows: Vec<Row<'a>>,
     pub listed: &'a [(String, String)],
     pub said: Option<&'a str>,
@@ -290,7 +292,7 @@ pub fn queue(q: &Queue) -> String {
          <h1>Signatures to review</h1><p class=\"count\">Listed now: {}. Waiting: {}.</p>",
         esc(q.moderator),
         q.total,
-        q.rows.len()
+        q.waiting
     );
     if let Some(said) = q.said {
         let _ = write!(body, "<p class=\"notice\" role=\"status\">{}</p>", esc(said));

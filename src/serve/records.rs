@@ -221,13 +221,33 @@ fn edit_failed(err: EditError) -> StoreError {
     StoreError::Failed("the list could not be edited (the server's log says why)".into())
 }
 
-/// The submissions waiting for a moderator, oldest first.
-pub fn waiting(conn: &Connection) -> Result<Vec<Waiting>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT key, received, kind, name, affiliation, url, state FROM submissions \
-         WHERE channel = ?1 AND state IN ('confirmed', 'unverified') ORDER BY id",
+/// The oldest `limit` submissions waiting for a moderator, and how many
+/// wait in all.
+pub fn waiting(conn: &Connection, limit: usize) -> Result<(Vec<Waiting>, usize), StoreError> {
+    let rows = select_waiting(conn, "ORDER BY id LIMIT ?2", params![CHANNEL, limit as i64])?;
+    let all: i64 = conn.query_row(
+        "SELECT count(*) FROM submissions WHERE channel = ?1 AND state IN ('confirmed', 'unverified')",
+        [CHANNEL],
+        |r| r.get(0),
     )?;
-    let rows = stmt.query_map([CHANNEL], |r| {
+    Ok((rows, all as usize))
+}
+
+/// The submission `key`, if it waits for a moderator.
+fn waiting_one(conn: &Connection, key: &str) -> Result<Option<Waiting>, StoreError> {
+    Ok(select_waiting(conn, "AND key = ?2", params![CHANNEL, key])?.pop())
+}
+
+fn select_waiting(
+    conn: &Connection,
+    rest: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Waiting>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT key, received, kind, name, affiliation, url, state FROM submissions \
+         WHERE channel = ?1 AND state IN ('confirmed', 'unverified') {rest}"
+    ))?;
+    let rows = stmt.query_map(params, |r| {
         let kind: String = r.get(2)?;
         Ok(Waiting {
             key: r.get(0)?,
@@ -245,11 +265,11 @@ pub fn waiting(conn: &Connection) -> Result<Vec<Waiting>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The entries listed through the server, by name, with their keys.
+/// The entries listed through the server last, by name, with their keys.
 pub fn listed(conn: &Connection) -> Result<Vec<(String, String)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT key, entry FROM submissions WHERE channel = ?1 AND state = 'listed' \
-         AND entry IS NOT NULL ORDER BY id DESC",
+         AND entry IS NOT NULL ORDER BY id DESC LIMIT 100",
     )?;
     let rows = stmt.query_map([CHANNEL], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -271,12 +291,11 @@ pub fn approve(
     approvals: &[Approval],
     moderator: &str,
 ) -> Result<(usize, Vec<(String, String)>), StoreError> {
-    let waiting = waiting(conn)?;
     let fonts = typefaces(list).map_err(|e| StoreError::Failed(format!("{e:?}")))?;
     let mut editor = Editor::open(list, Edits::Additions, language).map_err(edit_failed)?;
     let (mut added, mut refused) = (Vec::new(), Vec::new());
     for approval in approvals {
-        let Some(w) = waiting.iter().find(|w| w.key == approval.key) else {
+        let Some(w) = waiting_one(conn, &approval.key)? else {
             refused.push((approval.key.clone(), "no longer waiting".into()));
             continue;
         };
