@@ -692,3 +692,74 @@ fn sigterm_stops_it_cleanly() {
     let ledger = s.run(&["ledger", "export", "--format", "json"]).ok();
     assert!(ledger.stdout.contains("Kept Signer"));
 }
+
+/// Signs through the form in Chromium (tests/browser/sign_on.mjs): the
+/// whole loop, with axe-core on every page; `None` when skipped.
+fn sign_in_browser(s: &Scratch, name: &str, shots: &str) -> Option<serde_json::Value> {
+    let browser = Path::new(REPO).join("tests/browser");
+    if !browser.join("node_modules").is_dir() {
+        missing_checker("tests/browser's npm packages (npm ci --prefix tests/browser)", "no node_modules");
+        return None;
+    }
+    let smtp = Smtp::start(&s.path("mail"))?;
+    add_moderator(s, "mod", PASSWORD);
+    let server = Server::start(s, &["--smtp", &smtp.url(), "--mail-from", "sign@example.org"]);
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-screenshots").join(shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let script = browser.join("sign_on.mjs");
+    let args = [
+        script.to_str().unwrap(),
+        &base,
+        smtp.dir.to_str().unwrap(),
+        shots.to_str().unwrap(),
+        "mod",
+        PASSWORD,
+        name,
+        "browser.signer@example.net",
+    ];
+    let run = tool_in("node", &args, Some(&browser))?;
+    if run.code == 3 {
+        missing_checker("Chromium (Debian: chromium)", run.stderr.trim());
+        return None;
+    }
+    assert_eq!(run.code, 0, "the browser run failed:\n{}\n{}", run.stderr, server.log_text());
+    Some(serde_json::from_str(&run.stdout).unwrap())
+}
+
+fn judge(report: &serde_json::Value, direction: &str) {
+    let steps = &report["steps"];
+    assert_eq!(steps["queue_before_confirming"], false, "opening the link confirmed");
+    assert_eq!(steps["queue_after_confirming"], true, "the button did not confirm");
+    assert_eq!(steps["on_page"], true, "the name never reached the page");
+    assert_eq!(steps["in_json"], true);
+    assert_eq!(steps["off_page"], true, "the withdrawal left the name on the page");
+    for page in ["sign", "signed", "confirm", "login", "confirmed", "queue", "withdraw"] {
+        let p = &report["pages"][page];
+        assert_eq!(p["violations"], serde_json::json!([]), "axe on {page}: {p}");
+        assert_eq!(p["scripts"], 0, "{page} has a script");
+        assert_eq!(p["overflow"], 0, "{page} scrolls sideways on a phone");
+        if page != "login" && page != "queue" {
+            assert_eq!(p["direction"], direction, "{page}");
+        }
+    }
+    for request in report["requests"].as_array().unwrap() {
+        assert!(request.as_str().unwrap().starts_with("http://127.0.0.1:"), "a foreign request: {request}");
+    }
+}
+
+#[test]
+fn sign_on_in_a_browser_in_english() {
+    let s = Scratch::new();
+    let Some(report) = sign_in_browser(&s, "Grace Browser", "en") else { return };
+    judge(&report, "ltr");
+    assert!(report["steps"]["count_shown"].as_str().unwrap().contains("110"), "{report}");
+}
+
+#[test]
+fn sign_on_in_a_browser_right_to_left() {
+    let s = Scratch::of("arabic");
+    let Some(report) = sign_in_browser(&s, "سلمى يوسف", "ar") else { return };
+    judge(&report, "rtl");
+    assert_eq!(report["pages"]["sign"]["lang"], "ar");
+}
