@@ -399,6 +399,7 @@ fn sign_confirm_approve_and_withdraw_over_http() {
     {
         assert!(!log.contains(secret), "the log holds a secret:\n{log}");
     }
+    assert_eq!(smtp.count(), 1, "one e-mail for one signature");
     for page in ["/index.html", "/signatories.json"] {
         assert!(!server.get(page, None).body.contains(email));
     }
@@ -762,4 +763,86 @@ fn sign_on_in_a_browser_right_to_left() {
     let Some(report) = sign_in_browser(&s, "سلمى يوسف", "ar") else { return };
     judge(&report, "rtl");
     assert_eq!(report["pages"]["sign"]["lang"], "ar");
+}
+
+/// A request that may meet a dead server: `None` then.
+fn try_raw(port: u16, request: &str) -> Option<Response> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(60))).ok()?;
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some(Response { status, head: head.to_owned(), body: body.to_owned() })
+}
+
+#[test]
+fn killed_under_load_it_loses_and_doubles_no_acknowledged_signature() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Barrier, Mutex};
+    const SUBMISSIONS: usize = 1000;
+    let s = Scratch::new();
+    let mut server = Server::start(&s, &["--no-confirmation", "--sign-limit", "none"]);
+    let port = server.port;
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let count = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(Barrier::new(SUBMISSIONS + 1));
+    let threads: Vec<_> = (0..SUBMISSIONS)
+        .map(|i| {
+            let (acknowledged, count, barrier) = (acknowledged.clone(), count.clone(), barrier.clone());
+            std::thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn(move || {
+                    let email = format!("load{i}@example.org");
+                    let name = format!("Load Signer {i}");
+                    let body: String = url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(sign_form(&name, &email))
+                        .finish();
+                    let request = format!(
+                        "POST /sign HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    barrier.wait();
+                    if let Some(r) = try_raw(port, &request)
+                        && r.status == 200
+                    {
+                        acknowledged.lock().unwrap().push(email);
+                        count.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+                .unwrap()
+        })
+        .collect();
+    barrier.wait();
+    let started = Instant::now();
+    while count.load(Ordering::SeqCst) < SUBMISSIONS / 2 {
+        assert!(started.elapsed() < Duration::from_secs(120), "too slow: {}", count.load(Ordering::SeqCst));
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let pid = server.child.as_ref().unwrap().id();
+    unsafe_kill(pid, "KILL");
+    let status = server.child.take().unwrap().wait().unwrap();
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9));
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() >= SUBMISSIONS / 2 && acknowledged.len() < SUBMISSIONS, "{}: the kill came too late", acknowledged.len());
+
+    // Started again, its ledger holds every acknowledged submission once.
+    let server = Server::start(&s, &["--no-confirmation"]);
+    let export = s.run(&["ledger", "export", "--format", "json"]).ok();
+    let rows: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
+    let emails: Vec<&str> = rows["submissions"].as_array().unwrap().iter().filter_map(|r| r["email"].as_str()).collect();
+    let unique: std::collections::BTreeSet<&str> = emails.iter().copied().collect();
+    assert_eq!(unique.len(), emails.len(), "a submission was recorded twice");
+    for email in &acknowledged {
+        assert!(unique.contains(email.as_str()), "{email} was acknowledged and lost");
+    }
+    let health = server.get("/healthz", None);
+    assert!(health.body.contains("\"status\":\"ok\""), "{}", health.body);
+    eprintln!("{} acknowledged before the kill, {} recorded", acknowledged.len(), emails.len());
 }
