@@ -277,7 +277,8 @@ pub async fn decide(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             url: optional(get("url")),
             sort_as: None,
         };
-        approve(&app, vec![Approval { key, entry: Some(entry) }], &moderator).await
+        let force = get("force") == "yes";
+        approve(&app, vec![Approval { key, entry: Some(entry), force }], &moderator).await
     };
     queue_page(&app, &moderator, &csrf, Some(&said)).await
 }
@@ -294,7 +295,7 @@ pub async fn approve_selected(
     let approvals: Vec<Approval> = form
         .into_iter()
         .filter(|(k, _)| k == "key")
-        .map(|(_, key)| Approval { key, entry: None })
+        .map(|(_, key)| Approval { key, entry: None, force: false })
         .collect();
     let said = approve(&app, approvals, &moderator).await;
     queue_page(&app, &moderator, &csrf, Some(&said)).await

@@ -279,6 +279,8 @@ pub fn listed(conn: &Connection) -> Result<Vec<(String, String)>, StoreError> {
 pub struct Approval {
     pub key: String,
     pub entry: Option<Signatory>,
+    /// Added even if it looks like a listed name (`add --force`).
+    pub force: bool,
 }
 
 /// Adds the approved submissions to the list, in one edit of the file under
@@ -305,7 +307,7 @@ pub fn approve(
             continue;
         }
         let name = entry.name.clone();
-        match editor.add(entry.clone(), false) {
+        match editor.add(entry.clone(), approval.force) {
             Ok(()) => added.push((approval.key.clone(), entry)),
             Err(refusal) => refused.push((name, refusal.to_string())),
         }

@@ -699,7 +699,10 @@ fn sigterm_stops_it_cleanly() {
 fn sign_in_browser(s: &Scratch, name: &str, shots: &str) -> Option<serde_json::Value> {
     let browser = Path::new(REPO).join("tests/browser");
     if !browser.join("node_modules").is_dir() {
-        missing_checker("tests/browser's npm packages (npm ci --prefix tests/browser)", "no node_modules");
+        missing_checker(
+            "tests/browser's npm packages (npm ci --prefix tests/browser)",
+            "no node_modules",
+        );
         return None;
     }
     let smtp = Smtp::start(&s.path("mail"))?;
@@ -745,7 +748,10 @@ fn judge(report: &serde_json::Value, direction: &str) {
         }
     }
     for request in report["requests"].as_array().unwrap() {
-        assert!(request.as_str().unwrap().starts_with("http://127.0.0.1:"), "a foreign request: {request}");
+        assert!(
+            request.as_str().unwrap().starts_with("http://127.0.0.1:"),
+            "a foreign request: {request}"
+        );
     }
 }
 
@@ -819,7 +825,11 @@ fn killed_under_load_it_loses_and_doubles_no_acknowledged_signature() {
     barrier.wait();
     let started = Instant::now();
     while count.load(Ordering::SeqCst) < SUBMISSIONS / 2 {
-        assert!(started.elapsed() < Duration::from_secs(120), "too slow: {}", count.load(Ordering::SeqCst));
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "too slow: {}",
+            count.load(Ordering::SeqCst)
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
     let pid = server.child.as_ref().unwrap().id();
@@ -830,13 +840,22 @@ fn killed_under_load_it_loses_and_doubles_no_acknowledged_signature() {
         thread.join().unwrap();
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() >= SUBMISSIONS / 2 && acknowledged.len() < SUBMISSIONS, "{}: the kill came too late", acknowledged.len());
+    assert!(
+        acknowledged.len() >= SUBMISSIONS / 2 && acknowledged.len() < SUBMISSIONS,
+        "{}: the kill came too late",
+        acknowledged.len()
+    );
 
     // Started again, its ledger holds every acknowledged submission once.
     let server = Server::start(&s, &["--no-confirmation"]);
     let export = s.run(&["ledger", "export", "--format", "json"]).ok();
     let rows: serde_json::Value = serde_json::from_str(&export.stdout).unwrap();
-    let emails: Vec<&str> = rows["submissions"].as_array().unwrap().iter().filter_map(|r| r["email"].as_str()).collect();
+    let emails: Vec<&str> = rows["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["email"].as_str())
+        .collect();
     let unique: std::collections::BTreeSet<&str> = emails.iter().copied().collect();
     assert_eq!(unique.len(), emails.len(), "a submission was recorded twice");
     for email in &acknowledged {
