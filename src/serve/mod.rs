@@ -96,7 +96,7 @@ pub fn run(args: &ServeArgs) -> Result<u8, Error> {
             );
         }
     }
-    let has_moderators = store.run_blocking(|conn| records::has_moderators(conn)).unwrap_or(false);
+    let has_moderators = store.run_blocking(records::has_moderators).unwrap_or(false);
     if !has_moderators {
         note!("warning: no moderator yet: add one with `openletter serve add-moderator NAME`");
     }
@@ -195,7 +195,7 @@ async fn sweep(app: Arc<App>) {
     loop {
         let erase_after = close_on.0 + chrono::Days::new(days.into());
         if chrono::Utc::now().date_naive() > erase_after {
-            match app.store.run(|conn| records::erase_private(conn)).await {
+            match app.store.run(records::erase_private).await {
                 Ok(0) => {}
                 Ok(n) => note!("retention over: erased {n} e-mail address(es) from the ledger"),
                 Err(err) => note!("the retention sweep failed: {err}"),
