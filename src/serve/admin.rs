@@ -100,7 +100,14 @@ async fn queue_page(app: &App, moderator: &str, csrf: &str, said: Option<&str>) 
                 .into_response();
         }
     };
-    let list = signatories::load(&app.list).ok();
+    let entries: Vec<&Signatory> = waiting.iter().map(|w| &w.entry).collect();
+    let mut warned = match signatories::load(&app.list) {
+        Ok(list) => warnings(&list, &entries),
+        Err(_) => {
+            vec![vec!["the list cannot be read: `openletter check` says why".into()]; entries.len()]
+        }
+    }
+    .into_iter();
     let rows = waiting
         .iter()
         .map(|w: &Waiting| Row {
@@ -111,7 +118,7 @@ async fn queue_page(app: &App, moderator: &str, csrf: &str, said: Option<&str>) 
             affiliation: w.entry.affiliation.as_deref().unwrap_or(""),
             url: w.entry.url.as_deref().unwrap_or(""),
             confirmed: w.confirmed,
-            warnings: list.as_ref().map(|list| warnings(list, &w.entry)).unwrap_or_default(),
+            warnings: warned.next().unwrap_or_default(),
         })
         .collect();
     let total = app.published.now().total;
@@ -130,34 +137,46 @@ async fn queue_page(app: &App, moderator: &str, csrf: &str, said: Option<&str>) 
     )
 }
 
-/// What `check` would say of the list with this entry added, about this
-/// entry; and what the list's edit would refuse.
-fn warnings(list: &Signatories, entry: &Signatory) -> Vec<String> {
-    let mut found = Vec::new();
-    if let Some(w) = list.withdrawal(&entry.name) {
-        found.push(format!("withdrew on {}", w.date));
-    }
-    let letters: Vec<char> = entry.name.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() >= 4 && letters.iter().all(|c| c.is_uppercase()) {
-        found.push("all-caps: the name is written in capitals".into());
-    }
+/// What `check` would say of each entry were they all added to the list,
+/// about that entry (and whether it withdrew before, or is in capitals):
+/// the list read and checked once for all of them.
+fn warnings(list: &Signatories, entries: &[&Signatory]) -> Vec<Vec<String>> {
+    let mut found: Vec<Vec<String>> = entries
+        .iter()
+        .map(|entry| {
+            let mut said = Vec::new();
+            if let Some(w) = list.withdrawal(&entry.name) {
+                said.push(format!("withdrew on {}", w.date));
+            }
+            let letters: Vec<char> = entry.name.chars().filter(|c| c.is_alphabetic()).collect();
+            if letters.len() >= 4 && letters.iter().all(|c| c.is_uppercase()) {
+                said.push("all-caps: the name is written in capitals".into());
+            }
+            said
+        })
+        .collect();
     let mut source = list.source.clone();
     if !source.ends_with('\n') {
         source.push('\n');
     }
-    let start = source.len();
-    source.push_str(&format!("\n[[{}]]\n", entry.kind.key()));
-    for (key, value) in entry.fields() {
-        source.push_str(&format!("{key} = {}\n", toml_edit::Value::from(value)));
+    let mut starts = Vec::with_capacity(entries.len());
+    for entry in entries {
+        starts.push(source.len());
+        source.push_str(&format!("\n[[{}]]\n", entry.kind.key()));
+        for (key, value) in entry.fields() {
+            source.push_str(&format!("{key} = {}\n", toml_edit::Value::from(value)));
+        }
     }
     match signatories::parse(&list.path, source) {
-        Ok(with) => found.extend(
-            lint(&with)
-                .into_iter()
-                .filter(|f| f.problem.span.start >= start)
-                .map(|f| format!("{}: {}", f.lint.name(), f.problem.message)),
-        ),
-        Err(err) => found.push(format!("{err:?}")),
+        Ok(with) => {
+            for finding in lint(&with) {
+                let at = finding.problem.span.start;
+                if let Some(i) = starts.iter().rposition(|start| *start <= at) {
+                    found[i].push(format!("{}: {}", finding.lint.name(), finding.problem.message));
+                }
+            }
+        }
+        Err(err) => found.iter_mut().for_each(|said| said.push(format!("{err:?}"))),
     }
     found
 }

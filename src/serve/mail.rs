@@ -19,6 +19,8 @@ use crate::error::Error;
 const BATCH: usize = 50;
 /// Attempts before an e-mail is given up.
 const ATTEMPTS: i64 = 10;
+/// E-mails sent at once.
+const SENDERS: usize = 8;
 /// How often the outbox is looked at when nobody says it has mail.
 const POLL: Duration = Duration::from_secs(5);
 
@@ -130,26 +132,52 @@ impl Waker {
     }
 }
 
-/// Sends what is due; says how many were taken.
+/// Sends what is due, then records what became of each in one write (a
+/// crash in between sends those e-mails again: at least once, never lost);
+/// says how many were taken.
 fn round(mailer: &Mailer, letter: &Letter, store: &Store) -> Result<usize, ()> {
     let now = chrono::Utc::now().timestamp();
     let due = store.run_blocking(move |conn| records::due(conn, now, BATCH)).map_err(|_| ())?;
     let taken = due.len();
-    for due in due {
-        let outcome = mailer.send(letter, &due);
-        let id = due.id;
-        let now = chrono::Utc::now().timestamp();
-        let result = match outcome {
-            Ok(()) => store.run_blocking(move |conn| records::sent(conn, id, now)),
-            Err(why) => {
-                note!("e-mail {id} not sent (attempt {}): {why}", due.attempts + 1);
-                // 30 s, 1 min, 2 min, … up to an hour between attempts.
-                let wait = (30i64 << due.attempts.min(7)).min(3600);
-                let next = (due.attempts + 1 < ATTEMPTS).then_some(now + wait);
-                store.run_blocking(move |conn| records::not_sent(conn, id, next, &why))
+    // A message's SMTP exchange is mostly waiting for the other side: a
+    // few at once, over the transport's pool of connections.
+    let chunk = taken.div_ceil(SENDERS).max(1);
+    let outcomes: Vec<_> = std::thread::scope(|scope| {
+        let senders: Vec<_> = (due.chunks(chunk))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|due| {
+                            let outcome = mailer.send(letter, due).map_err(|why| {
+                                note!(
+                                    "e-mail {} not sent (attempt {}): {why}",
+                                    due.id,
+                                    due.attempts + 1
+                                );
+                                // 30 s, 1 min, 2 min, … up to an hour between attempts.
+                                let wait = (30i64 << due.attempts.min(7)).min(3600);
+                                let next = (due.attempts + 1 < ATTEMPTS).then_some(now + wait);
+                                (next, why)
+                            });
+                            (due.id, outcome)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        senders.into_iter().flat_map(|s| s.join().unwrap_or_default()).collect()
+    });
+    let now = chrono::Utc::now().timestamp();
+    store
+        .run_blocking(move |conn| {
+            for (id, outcome) in outcomes {
+                match outcome {
+                    Ok(()) => records::sent(conn, id, now)?,
+                    Err((next, why)) => records::not_sent(conn, id, next, &why)?,
+                }
             }
-        };
-        result.map_err(|_| ())?;
-    }
+            Ok(())
+        })
+        .map_err(|_| ())?;
     Ok(taken)
 }

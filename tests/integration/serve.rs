@@ -534,9 +534,22 @@ fn attacks_over_http() {
         403
     );
 
+    // What `check` would say shows in the queue, against each entry.
+    for (n, name) in [(6, "Subhajit Basu"), (7, "GRACE HOPPER")] {
+        let email = format!("s{n}@example.org");
+        assert_eq!(server.post("/sign", &sign_form(name, &email), &from(n)).status, 200);
+    }
+
     // CSRF, sessions, brute force.
     let (session, csrf) = log_in(&server, "mod", PASSWORD);
     let queue = server.get("/admin", Some(&session));
+    let section = |name: &str| {
+        let at = queue.body.find(&format!("<bdi>{name}</bdi></h2>")).unwrap();
+        queue.body[at..].split("</section>").next().unwrap().to_owned()
+    };
+    assert!(section("Subhajit Basu").contains("near-duplicate"), "{}", section("Subhajit Basu"));
+    assert!(section("GRACE HOPPER").contains("all-caps"));
+    assert!(!section("GRACE HOPPER").contains("near-duplicate"));
     assert!(queue.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", queue.body);
     assert!(!queue.body.contains("<script") && !queue.body.contains("<img"), "markup in the queue");
     let key = hidden(&queue.body[queue.body.find("/admin/decide").unwrap()..], "key");
