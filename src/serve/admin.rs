@@ -322,15 +322,23 @@ pub async fn approve_selected(
 
 async fn approve(app: &App, approvals: Vec<Approval>, moderator: &str) -> String {
     let (list, language, who) = (app.list.clone(), app.language.clone(), moderator.to_owned());
-    match app
-        .store
-        .run(move |conn| records::approve(conn, &list, &language, &approvals, &who))
-        .await
-    {
+    let listed = async {
+        let (waiting, mut refused) =
+            app.store.run(move |conn| records::still_waiting(conn, approvals)).await?;
+        let (added, not_added) =
+            tokio::task::spawn_blocking(move || records::add_to_list(&list, &language, waiting))
+                .await
+                .map_err(|e| StoreError::Failed(e.to_string()))??;
+        refused.extend(not_added);
+        let count = added.len();
+        if count > 0 {
+            app.rebuild.rebuild();
+            app.store.run(move |conn| records::mark_listed(conn, &added, &who)).await?;
+        }
+        Ok::<_, StoreError>((count, refused))
+    };
+    match listed.await {
         Ok((added, refused)) => {
-            if added > 0 {
-                app.rebuild.rebuild();
-            }
             let mut said = format!("Approved {added}.");
             for (name, why) in refused {
                 said.push_str(&format!(" Not approved: \"{name}\" {why}."));

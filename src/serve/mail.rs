@@ -95,6 +95,7 @@ impl Outbox {
     pub fn start(mailer: Mailer, letter: Letter, store: Store) -> Self {
         let (wake, woken) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
+            super::rebuild::background();
             loop {
                 match woken.recv_timeout(POLL) {
                     Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}

@@ -118,6 +118,7 @@ impl Rebuilds {
     pub fn start(mut plan: Publish, published: Published) -> Self {
         let (ask, asked) = mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
+            background();
             while asked.recv().is_ok() {
                 std::thread::sleep(DEBOUNCE);
                 while asked.try_recv().is_ok() {}
@@ -156,5 +157,19 @@ pub struct Asker(mpsc::Sender<()>);
 impl Asker {
     pub fn rebuild(&self) {
         let _ = self.0.send(());
+    }
+}
+
+/// Lowers the calling thread's priority (and that of the threads it
+/// starts), so that requests are answered first while the site is rebuilt
+/// or e-mails are sent on the same cores.
+pub fn background() {
+    // Linux gives each thread its own nice value; `who = 0` is the calling
+    // thread. Elsewhere the call would lower the whole process: skipped.
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority reads no memory of ours; a failure leaves the
+    // priority as it was, which is only slower.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }

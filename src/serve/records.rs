@@ -283,50 +283,73 @@ pub struct Approval {
     pub force: bool,
 }
 
-/// Adds the approved submissions to the list, in one edit of the file under
-/// its lock (the same edit as `signatories add`); those the list refuses
-/// stay waiting, with why. Returns how many were listed and the refusals.
-pub fn approve(
+/// The approvals whose submissions still wait, each with its entry as the
+/// moderator left it; the others, with why not.
+pub fn still_waiting(
     conn: &Connection,
+    approvals: Vec<Approval>,
+) -> Result<(Vec<(Approval, Signatory)>, Vec<(String, String)>), StoreError> {
+    let (mut waiting, mut refused) = (Vec::new(), Vec::new());
+    for approval in approvals {
+        match waiting_one(conn, &approval.key)? {
+            Some(w) => {
+                let entry = approval.entry.clone().unwrap_or(w.entry);
+                waiting.push((approval, entry));
+            }
+            None => refused.push((approval.key, "is no longer waiting".into())),
+        }
+    }
+    Ok((waiting, refused))
+}
+
+/// Adds approved entries to the list, in one edit of the file under its
+/// lock (the edit `signatories add` makes). Runs outside the ledger's
+/// writer, which an edit of a long list would hold up. The keys added, and
+/// the names refused with why.
+pub fn add_to_list(
     list: &Path,
     language: &str,
-    approvals: &[Approval],
-    moderator: &str,
-) -> Result<(usize, Vec<(String, String)>), StoreError> {
-    let fonts = typefaces(list).map_err(|e| StoreError::Failed(format!("{e:?}")))?;
+    approved: Vec<(Approval, Signatory)>,
+) -> Result<(Vec<(String, Signatory)>, Vec<(String, String)>), StoreError> {
+    let fonts = typefaces(list).map_err(|e| {
+        crate::report::error(&e);
+        StoreError::Failed("the project's fonts cannot be read (the server's log says why)".into())
+    })?;
     let mut editor = Editor::open(list, Edits::Additions, language).map_err(edit_failed)?;
     let (mut added, mut refused) = (Vec::new(), Vec::new());
-    for approval in approvals {
-        let Some(w) = waiting_one(conn, &approval.key)? else {
-            refused.push((approval.key.clone(), "no longer waiting".into()));
-            continue;
-        };
-        let entry = approval.entry.clone().unwrap_or_else(|| w.entry.clone());
+    for (approval, entry) in approved {
         if let Some(why) = entry.problem().or_else(|| refuse_entry(&fonts, &entry)) {
             refused.push((entry.name, why));
             continue;
         }
         let name = entry.name.clone();
         match editor.add(entry.clone(), approval.force) {
-            Ok(()) => added.push((approval.key.clone(), entry)),
+            Ok(()) => added.push((approval.key, entry)),
             Err(refusal) => refused.push((name, refusal.to_string())),
         }
     }
-    if added.is_empty() {
-        editor.finish();
-        return Ok((0, refused));
+    if !added.is_empty() {
+        editor.save().map_err(edit_failed)?;
     }
+    editor.finish();
+    Ok((added, refused))
+}
+
+/// Records that the submissions were listed as these entries.
+pub fn mark_listed(
+    conn: &Connection,
+    added: &[(String, Signatory)],
+    moderator: &str,
+) -> Result<(), StoreError> {
     let mut update = conn.prepare_cached(
         "UPDATE submissions SET state = 'listed', entry = ?2, kind = ?3, name = ?2, \
          affiliation = ?4, url = ?5, detail = ?6 WHERE key = ?1",
     )?;
-    for (key, e) in &added {
+    for (key, e) in added {
         let detail = format!("approved by {moderator}");
         update.execute(params![key, e.name, e.kind.key(), e.affiliation, e.url, detail])?;
     }
-    editor.save().map_err(edit_failed)?;
-    editor.finish();
-    Ok((added.len(), refused))
+    Ok(())
 }
 
 /// Rejects a waiting submission.
