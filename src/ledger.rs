@@ -67,6 +67,8 @@ pub struct Submission {
     pub email: Option<String>,
     /// Why it was skipped or rejected.
     pub detail: Option<String>,
+    /// Whether they asked for news about the letter (`serve`'s form).
+    pub news: Option<bool>,
 }
 
 /// Something that happened to a listed entry.
@@ -97,6 +99,12 @@ const SCHEMA: &str = "
         detail TEXT
     );
     CREATE INDEX IF NOT EXISTS submissions_entry ON submissions (entry);
+    CREATE TABLE IF NOT EXISTS signups (
+        key TEXT PRIMARY KEY,
+        lang TEXT NOT NULL,
+        updates INTEGER NOT NULL,
+        confirmed TEXT
+    );
     CREATE TABLE IF NOT EXISTS events (
         id INTEGER PRIMARY KEY,
         entry TEXT NOT NULL,
@@ -319,7 +327,9 @@ fn error_at(path: &Path, e: rusqlite::Error) -> LedgerError {
 
 /// The columns [`submission`] and [`event`] read, in their order.
 const SUBMISSIONS: &str = "SELECT key, channel, origin, received, state, kind, name, affiliation, \
-                           url, entry, email, detail FROM submissions";
+                           url, entry, email, detail, \
+                           (SELECT updates FROM signups g WHERE g.key = submissions.key) \
+                           FROM submissions";
 const EVENTS: &str = "SELECT entry, at, what, reason FROM events";
 
 fn event(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
@@ -340,6 +350,7 @@ fn submission(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
         entry: r.get(9)?,
         email: r.get(10)?,
         detail: r.get(11)?,
+        news: r.get(12)?,
     })
 }
 

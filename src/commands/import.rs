@@ -219,6 +219,7 @@ pub fn run(path: &Path, args: &ImportArgs) -> Result<u8, Error> {
                 entry,
                 email: row.identity.email.clone(),
                 detail,
+                news: None,
             });
         };
         if let Some(why) = earlier.or(same_sender) {

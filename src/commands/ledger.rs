@@ -55,7 +55,9 @@ fn export(ledger: &Ledger, format: ExportFormat) -> Result<(), Error> {
             outln!("{}", serde_json::to_string_pretty(&all).expect("serialises"))?;
         }
         ExportFormat::Csv => {
-            outln!("received,channel,origin,state,kind,name,affiliation,url,entry,email,detail")?;
+            outln!(
+                "received,channel,origin,state,kind,name,affiliation,url,entry,email,detail,news"
+            )?;
             for s in &submissions {
                 let fields = [
                     Some(s.received.as_str()),
@@ -69,6 +71,7 @@ fn export(ledger: &Ledger, format: ExportFormat) -> Result<(), Error> {
                     s.entry.as_deref(),
                     s.email.as_deref(),
                     s.detail.as_deref(),
+                    s.news.map(|news| if news { "yes" } else { "no" }),
                 ];
                 let row: Vec<String> = fields.iter().map(|f| csv_field(f.unwrap_or(""))).collect();
                 outln!("{}", row.join(","))?;

@@ -105,6 +105,7 @@ fn add(path: &Path, args: AddArgs) -> Result<(), Error> {
             entry: Some(name.clone()),
             email: None,
             detail: None,
+            news: None,
         })?;
         let saved = editor.save()?;
         changes.commit()?;

@@ -18,14 +18,9 @@ const BATCH: usize = 512;
 
 /// The server's tables, beside the ledger's own: the tokens of e-mailed
 /// links (hashed), the e-mails waiting to be sent, the moderators and their
-/// sessions (hashed), and what a form submission adds to its row.
+/// sessions (hashed). What a form adds to a submission, `signups`, is the
+/// ledger's own table.
 const SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS signups (
-        key TEXT PRIMARY KEY,
-        lang TEXT NOT NULL,
-        updates INTEGER NOT NULL,
-        confirmed TEXT
-    );
     CREATE INDEX IF NOT EXISTS submissions_email ON submissions (lower(email));
     CREATE TABLE IF NOT EXISTS tokens (
         hash TEXT PRIMARY KEY,

@@ -113,7 +113,7 @@ fn addresses_and_reasons_reach_only_the_ledger_export() {
     let export = s.run(&["ledger", "export"]).ok().stdout;
     assert!(
         export.starts_with(
-            "received,channel,origin,state,kind,name,affiliation,url,entry,email,detail\n"
+            "received,channel,origin,state,kind,name,affiliation,url,entry,email,detail,news\n"
         ),
         "{export}"
     );
