@@ -97,6 +97,16 @@ pub fn run(args: &ServeArgs) -> Result<u8, Error> {
         }
     }
     let has_moderators = store.run_blocking(records::has_moderators).unwrap_or(false);
+    let local = |url: &str| {
+        ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|l| url.starts_with(l))
+    };
+    if plan.public_url.starts_with("http://") && !local(&plan.public_url) {
+        note!(
+            "warning: --public-url {} is not https: the moderators' cookies are Secure, so /admin \
+             needs HTTPS (a reverse proxy that ends TLS)",
+            plan.public_url
+        );
+    }
     if !has_moderators {
         note!("warning: no moderator yet: add one with `openletter serve add-moderator NAME`");
     }
