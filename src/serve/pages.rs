@@ -7,27 +7,11 @@ use std::fmt::Write;
 
 use super::words::{Words, fill};
 use crate::signatories::Kind;
-use crate::site::SiteText;
+use crate::site::{SiteText, escape_markup};
 
 /// The style sheet, at [`STYLE`].
 pub const CSS: &str = include_str!("serve.css");
 pub const STYLE: &str = "/serve.css";
-
-/// Text made safe for an element's content or an attribute in quotes.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Whether a language is written right to left, by its tag's script or
 /// its language's usual one.
@@ -55,8 +39,8 @@ pub fn page(lang: &str, title: &str, body: &str) -> String {
          <title>{}</title><link rel=\"stylesheet\" href=\"{STYLE}\">\
          <link rel=\"icon\" href=\"/icon.svg\" type=\"image/svg+xml\"></head>\
          <body><main>{body}</main></body></html>\n",
-        esc(lang),
-        esc(title)
+        escape_markup(lang),
+        escape_markup(title)
     )
 }
 
@@ -65,10 +49,10 @@ fn masthead(text: &SiteText, words: &Words) -> String {
     format!(
         "<p class=\"coalition\">{}</p><p class=\"letter\">{}</p>\
          <p class=\"back\"><a href=\"/{}\">{}</a></p>",
-        esc(&text.coalition),
-        esc(&text.title),
-        esc(&text.folder),
-        esc(words.back)
+        escape_markup(&text.coalition),
+        escape_markup(&text.title),
+        escape_markup(&text.folder),
+        escape_markup(words.back)
     )
 }
 
@@ -100,15 +84,16 @@ pub struct SignPage<'a> {
 pub fn sign(p: &SignPage) -> String {
     let w = p.words;
     let mut body = masthead(p.text, w);
-    let _ = write!(body, "<h1>{}</h1>", esc(w.sign));
-    let _ = write!(body, "<p class=\"count\">{}</p>", esc(&fill(w.count, &[("n", p.count)])));
+    let _ = write!(body, "<h1>{}</h1>", escape_markup(w.sign));
+    let _ =
+        write!(body, "<p class=\"count\">{}</p>", escape_markup(&fill(w.count, &[("n", p.count)])));
     if p.closed {
-        let _ = write!(body, "<p class=\"notice\">{}</p>", esc(w.closed));
+        let _ = write!(body, "<p class=\"notice\">{}</p>", escape_markup(w.closed));
         return page(&p.text.lang, w.sign, &body);
     }
-    let _ = write!(body, "<p>{}</p>", esc(w.intro));
+    let _ = write!(body, "<p>{}</p>", escape_markup(w.intro));
     if !p.refusals.is_empty() {
-        let _ = write!(body, "<p class=\"error\" role=\"alert\">{}</p>", esc(w.fix));
+        let _ = write!(body, "<p class=\"error\" role=\"alert\">{}</p>", escape_markup(w.fix));
     }
     let refusal = |field: &str| p.refusals.iter().find(|(f, _)| *f == field).map(|(_, why)| why);
     let input = |field: &'static str,
@@ -121,11 +106,19 @@ pub fn sign(p: &SignPage) -> String {
         let mut after = String::new();
         if let Some(hint) = hint {
             described.push(format!("{field}-hint"));
-            let _ = write!(after, "<span class=\"hint\" id=\"{field}-hint\">{}</span>", esc(hint));
+            let _ = write!(
+                after,
+                "<span class=\"hint\" id=\"{field}-hint\">{}</span>",
+                escape_markup(hint)
+            );
         }
         if let Some(why) = refusal(field) {
             described.push(format!("{field}-error"));
-            let _ = write!(after, "<span class=\"error\" id=\"{field}-error\">{}</span>", esc(why));
+            let _ = write!(
+                after,
+                "<span class=\"error\" id=\"{field}-error\">{}</span>",
+                escape_markup(why)
+            );
         }
         let described = if described.is_empty() {
             String::new()
@@ -136,12 +129,13 @@ pub fn sign(p: &SignPage) -> String {
         format!(
             "<p class=\"field\"><label for=\"{field}\">{}</label>\
              <input id=\"{field}\" name=\"{field}\" type=\"{kind}\" value=\"{}\"{described}{invalid}{extra}>{after}</p>",
-            esc(label),
-            esc(value)
+            escape_markup(label),
+            escape_markup(value)
         )
     };
     let t = p.typed;
-    let _ = write!(body, "<form method=\"post\" action=\"{}\" novalidate>", esc(p.action));
+    let _ =
+        write!(body, "<form method=\"post\" action=\"{}\" novalidate>", escape_markup(p.action));
     body.push_str(&input(
         "name",
         w.name,
@@ -155,11 +149,11 @@ pub fn sign(p: &SignPage) -> String {
         body,
         "<fieldset><legend>{}</legend><label><input type=\"radio\" name=\"kind\" value=\"individual\"{}> {}</label> \
          <label><input type=\"radio\" name=\"kind\" value=\"organisation\"{}> {}</label></fieldset>",
-        esc(w.kind),
+        escape_markup(w.kind),
         if organisation { "" } else { " checked" },
-        esc(w.individual),
+        escape_markup(w.individual),
         if organisation { " checked" } else { "" },
-        esc(w.organisation)
+        escape_markup(w.organisation)
     );
     body.push_str(&input(
         "affiliation",
@@ -192,7 +186,9 @@ pub fn sign(p: &SignPage) -> String {
     );
     let check = |field: &str, label: &str, on: bool| {
         let error = refusal(field)
-            .map(|why| format!("<span class=\"error\" id=\"{field}-error\">{}</span>", esc(why)))
+            .map(|why| {
+                format!("<span class=\"error\" id=\"{field}-error\">{}</span>", escape_markup(why))
+            })
             .unwrap_or_default();
         let described = if error.is_empty() {
             String::new()
@@ -203,12 +199,13 @@ pub fn sign(p: &SignPage) -> String {
             "<p class=\"check\"><input type=\"checkbox\" id=\"{field}\" name=\"{field}\" value=\"yes\"{}{described}>\
              <label for=\"{field}\">{}</label>{error}</p>",
             if on { " checked" } else { "" },
-            esc(label)
+            escape_markup(label)
         )
     };
     body.push_str(&check("listed", w.consent_list, t.listed));
     body.push_str(&check("updates", w.consent_updates, t.updates));
-    let _ = write!(body, "<p><button type=\"submit\">{}</button></p></form>", esc(w.submit));
+    let _ =
+        write!(body, "<p><button type=\"submit\">{}</button></p></form>", escape_markup(w.submit));
     page(&p.text.lang, w.sign, &body)
 }
 
@@ -217,8 +214,8 @@ pub fn message(text: &SiteText, words: &Words, title: &str, said: &str) -> Strin
     let body = format!(
         "{}<h1>{}</h1><p class=\"notice\">{}</p>",
         masthead(text, words),
-        esc(title),
-        esc(said)
+        escape_markup(title),
+        escape_markup(said)
     );
     page(&text.lang, title, &body)
 }
@@ -234,11 +231,11 @@ pub fn button(text: &SiteText, words: &Words, action: &str, token: &str, purpose
         "{}<h1>{}</h1><p>{}</p><form method=\"post\" action=\"{}\">\
          <input type=\"hidden\" name=\"t\" value=\"{}\"><p><button type=\"submit\">{}</button></p></form>",
         masthead(text, words),
-        esc(title),
-        esc(said),
-        esc(action),
-        esc(token),
-        esc(button)
+        escape_markup(title),
+        escape_markup(said),
+        escape_markup(action),
+        escape_markup(token),
+        escape_markup(button)
     );
     page(&text.lang, title, &body)
 }
@@ -246,7 +243,7 @@ pub fn button(text: &SiteText, words: &Words, action: &str, token: &str, purpose
 /// The moderators' login.
 pub fn login(csrf: &str, failed: Option<&str>) -> String {
     let error = failed
-        .map(|why| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(why)))
+        .map(|why| format!("<p class=\"error\" role=\"alert\">{}</p>", escape_markup(why)))
         .unwrap_or_default();
     let body = format!(
         "<h1>Moderators</h1>{error}<form method=\"post\" action=\"/admin/login\">\
@@ -254,7 +251,7 @@ pub fn login(csrf: &str, failed: Option<&str>) -> String {
          <p class=\"field\"><label for=\"user\">Name</label><input id=\"user\" name=\"user\" autocomplete=\"username\" required></p>\
          <p class=\"field\"><label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p>\
          <p><button type=\"submit\">Log in</button></p></form>",
-        esc(csrf)
+        escape_markup(csrf)
     );
     page("en", "Moderators: log in", &body)
 }
@@ -285,19 +282,19 @@ pub struct Queue<'a> {
 }
 
 pub fn queue(q: &Queue) -> String {
-    let csrf = format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(q.csrf));
+    let csrf = format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", escape_markup(q.csrf));
     let mut body = format!(
         "<p class=\"coalition\">Logged in as <bdi>{}</bdi></p><form method=\"post\" action=\"/admin/logout\">{csrf}\
          <p><button type=\"submit\" class=\"quiet\">Log out</button></p></form>\
          <h1>Signatures to review</h1><p class=\"count\">Listed now: {}. Waiting: {}.</p>",
-        esc(q.moderator),
+        escape_markup(q.moderator),
         q.total,
         q.waiting
     );
     if let Some(said) = q.said {
-        let _ = write!(body, "<p class=\"notice\" role=\"status\">{}</p>", esc(said));
+        let _ = write!(body, "<p class=\"notice\" role=\"status\">{}</p>", escape_markup(said));
     }
-    let lang = esc(q.lang);
+    let lang = escape_markup(q.lang);
     if !q.rows.is_empty() {
         let _ = write!(
             body,
@@ -309,7 +306,8 @@ pub fn queue(q: &Queue) -> String {
         let warnings = if r.warnings.is_empty() {
             String::new()
         } else {
-            let items: String = r.warnings.iter().map(|w| format!("<li>{}</li>", esc(w))).collect();
+            let items: String =
+                r.warnings.iter().map(|w| format!("<li>{}</li>", escape_markup(w))).collect();
             format!("<ul class=\"warnings\">{items}</ul>")
         };
         let organisation = r.kind == Kind::Organisation;
@@ -329,14 +327,14 @@ pub fn queue(q: &Queue) -> String {
              <label for=\"force{i}\">Add even if it looks like a listed name</label></p>\
              <p><button type=\"submit\" name=\"do\" value=\"approve\">Approve as edited</button> \
              <button type=\"submit\" name=\"do\" value=\"reject\" class=\"quiet\">Reject</button></p></form></section>",
-            esc(r.name),
-            esc(r.received),
+            escape_markup(r.name),
+            escape_markup(r.received),
             if r.confirmed { "; e-mail confirmed" } else { "; e-mail not confirmed" },
-            esc(r.key),
-            esc(r.key),
-            esc(r.name),
-            esc(r.affiliation),
-            esc(r.url),
+            escape_markup(r.key),
+            escape_markup(r.key),
+            escape_markup(r.name),
+            escape_markup(r.affiliation),
+            escape_markup(r.url),
             if organisation { "" } else { " selected" },
             if organisation { " selected" } else { "" },
         );
@@ -349,8 +347,8 @@ pub fn queue(q: &Queue) -> String {
                 "<li><form method=\"post\" action=\"/admin/withdraw\">{csrf}<input type=\"hidden\" name=\"key\" value=\"{}\">\
                  <span id=\"l{i}\" lang=\"{lang}\"><bdi>{}</bdi></span> \
                  <button type=\"submit\" class=\"quiet\" aria-describedby=\"l{i}\">Withdraw</button></form></li>",
-                esc(key),
-                esc(name)
+                escape_markup(key),
+                escape_markup(name)
             );
         }
         body.push_str("</ul>");

@@ -516,14 +516,14 @@ fn left_by(page: &CompiledPage, key: &str) -> Option<String> {
 /// The site's icon: the initial (if the coalition's name has one) in white
 /// on a disc of the letter's colour.
 fn icon_svg(initial: Option<char>, colour: &str) -> Vec<u8> {
-    let initial = initial.map(|c| escape_xml(&c.to_string())).unwrap_or_default();
+    let initial = initial.map(|c| escape_markup(&c.to_string())).unwrap_or_default();
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" \
          viewBox=\"0 0 64 64\"><circle cx=\"32\" cy=\"32\" r=\"32\" fill=\"{}\"/>\
          <text x=\"32\" y=\"43\" text-anchor=\"middle\" fill=\"#fff\" \
          font-family=\"'Noto Sans',Arial,sans-serif\" font-size=\"32\" \
          font-weight=\"700\">{initial}</text></svg>\n",
-        escape_xml(colour)
+        escape_markup(colour)
     )
     .into_bytes()
 }
@@ -532,7 +532,7 @@ fn icon_svg(initial: Option<char>, colour: &str) -> Vec<u8> {
 fn counter_svg((words, colour): &(String, String)) -> Vec<u8> {
     // Wide enough for the words in a bold sans at this size.
     let width = 24 + 9 * words.chars().count();
-    let (words, colour) = (escape_xml(words), escape_xml(colour));
+    let (words, colour) = (escape_markup(words), escape_markup(colour));
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"28\" \
          viewBox=\"0 0 {width} 28\" role=\"img\" aria-label=\"{words}\"><title>{words}</title>\
@@ -544,7 +544,9 @@ fn counter_svg((words, colour): &(String, String)) -> Vec<u8> {
     .into_bytes()
 }
 
-fn escape_xml(text: &str) -> String {
+/// Text made safe for markup (HTML or XML): an element's content or an
+/// attribute's value in quotes.
+pub fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -565,6 +567,6 @@ mod tests {
 
     #[test]
     fn xml_escapes_markup() {
-        assert_eq!(escape_xml("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
+        assert_eq!(escape_markup("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
     }
 }

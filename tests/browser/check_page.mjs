@@ -6,41 +6,19 @@
 //
 // Usage: node check_page.mjs PAGE.html OUT_DIR
 // Exit 3 when the browser ($CHROMIUM, else Debian's) is not installed.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import puppeteer from "puppeteer-core";
+import { chromium } from "./launch.mjs";
 
 const [page_path, out] = process.argv.slice(2);
 if (!page_path || !out) {
   console.error("usage: node check_page.mjs PAGE.html OUT_DIR");
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-if (!existsSync(executablePath)) {
-  console.error(`no browser at ${executablePath} (Debian: chromium, or set CHROMIUM)`);
-  process.exit(3);
-}
 const axe_script = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const url = pathToFileURL(resolve(page_path)).href;
-const profile = mkdtempSync(join(tmpdir(), "openletter-chromium-"));
-
-const browser = await puppeteer.launch({
-  executablePath,
-  headless: true,
-  userDataDir: profile,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const { browser, close } = await chromium();
 
 const report = { url, requests: [], blocked: [], console: [], bytes: {} };
 try {
@@ -114,7 +92,6 @@ try {
   );
   await page.pdf({ path: join(out, "printed.pdf"), format: "A4", printBackground: false });
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 console.log(JSON.stringify(report, null, 2));

@@ -5,40 +5,19 @@
 //
 // Usage: node sign_on.mjs BASE_URL MAIL_DIR OUT_DIR MODERATOR PASSWORD NAME EMAIL
 // Exit 3 when the browser ($CHROMIUM, else Debian's) is not installed.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import puppeteer from "puppeteer-core";
+import { chromium } from "./launch.mjs";
 
 const [base, mail_dir, out, moderator, password, name, email] = process.argv.slice(2);
 if (!email) {
   console.error("usage: node sign_on.mjs BASE_URL MAIL_DIR OUT_DIR MODERATOR PASSWORD NAME EMAIL");
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-if (!existsSync(executablePath)) {
-  console.error(`no browser at ${executablePath} (Debian: chromium, or set CHROMIUM)`);
-  process.exit(3);
-}
 const axe_script = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-const profile = mkdtempSync(join(tmpdir(), "openletter-chromium-"));
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-const browser = await puppeteer.launch({
-  executablePath,
-  headless: true,
-  userDataDir: profile,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const { browser, close } = await chromium();
 
 const report = { pages: {}, steps: {}, requests: [] };
 try {
@@ -136,7 +115,6 @@ try {
   report.steps.withdrawn = await text();
   report.steps.off_page = await poll("/", false);
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 console.log(JSON.stringify(report, null, 2));
