@@ -283,12 +283,19 @@ pub struct Approval {
     pub force: bool,
 }
 
+/// An approval and its entry as the moderator left it.
+pub type Approved = (Approval, Signatory);
+/// A submission's key and the entry it became.
+pub type Listed = (String, Signatory);
+/// What was not approved (a name, or a key), and why.
+pub type Refused = Vec<(String, String)>;
+
 /// The approvals whose submissions still wait, each with its entry as the
 /// moderator left it; the others, with why not.
 pub fn still_waiting(
     conn: &Connection,
     approvals: Vec<Approval>,
-) -> Result<(Vec<(Approval, Signatory)>, Vec<(String, String)>), StoreError> {
+) -> Result<(Vec<Approved>, Refused), StoreError> {
     let (mut waiting, mut refused) = (Vec::new(), Vec::new());
     for approval in approvals {
         match waiting_one(conn, &approval.key)? {
@@ -309,8 +316,8 @@ pub fn still_waiting(
 pub fn add_to_list(
     list: &Path,
     language: &str,
-    approved: Vec<(Approval, Signatory)>,
-) -> Result<(Vec<(String, Signatory)>, Vec<(String, String)>), StoreError> {
+    approved: Vec<Approved>,
+) -> Result<(Vec<Listed>, Refused), StoreError> {
     let fonts = typefaces(list).map_err(|e| {
         crate::report::error(&e);
         StoreError::Failed("the project's fonts cannot be read (the server's log says why)".into())
@@ -336,11 +343,7 @@ pub fn add_to_list(
 }
 
 /// Records that the submissions were listed as these entries.
-pub fn mark_listed(
-    conn: &Connection,
-    added: &[(String, Signatory)],
-    moderator: &str,
-) -> Result<(), StoreError> {
+pub fn mark_listed(conn: &Connection, added: &[Listed], moderator: &str) -> Result<(), StoreError> {
     let mut update = conn.prepare_cached(
         "UPDATE submissions SET state = 'listed', entry = ?2, kind = ?3, name = ?2, \
          affiliation = ?4, url = ?5, detail = ?6 WHERE key = ?1",

@@ -563,7 +563,7 @@ pub fn escape_markup(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_xml;
+    use super::escape_markup;
 
     #[test]
     fn xml_escapes_markup() {
