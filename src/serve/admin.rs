@@ -191,13 +191,18 @@ pub async fn login(
     let get =
         |key: &str| form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
     let (user, password, csrf) = (get("user"), get("password"), get("csrf"));
-    if !cookie(&headers, LOGIN).is_some_and(|c| tokens::same(&c, &csrf)) {
+    if !tokens::well_formed(&csrf)
+        || !cookie(&headers, LOGIN).is_some_and(|c| tokens::same(&c, &csrf))
+    {
         return login_page(StatusCode::FORBIDDEN, Some("The form expired: please log in again."));
     }
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let ip = client_key(client(peer.ip(), forwarded, &app.plan.trusted_proxies));
+    // Per address, and per name from each address: a stranger's wrong
+    // guesses cannot lock a moderator out from elsewhere (guessing from
+    // many addresses meets argon2id and passwords of 12 characters).
     let by_ip = app.login_limit.allow(&format!("ip {ip}"));
-    if !by_ip || !app.login_limit.allow(&format!("name {user}")) {
+    if !by_ip || !app.login_limit.allow(&format!("name {user} from {ip}")) {
         return login_page(
             StatusCode::TOO_MANY_REQUESTS,
             Some("Too many attempts: wait a few minutes."),

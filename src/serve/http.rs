@@ -26,6 +26,8 @@ const HEADERS_WITHIN: Duration = Duration::from_secs(10);
 const REQUEST_WITHIN: Duration = Duration::from_secs(20);
 /// The time requests under way have to end when the server stops.
 const DRAIN_WITHIN: Duration = Duration::from_secs(15);
+/// The pause after a failed accept.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// The largest request body: a form's fields at the list's own limits.
 pub const MAX_BODY: usize = 16 * 1024;
 
@@ -43,7 +45,17 @@ pub async fn serve(listener: TcpListener, router: Router, stop: impl Future<Outp
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else { continue };
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        // Out of file descriptors, most likely: trying
+                        // again at once would only spin; the header
+                        // deadline frees idle connections meanwhile.
+                        note!("cannot accept a connection: {err}");
+                        tokio::time::sleep(ACCEPT_PAUSE).await;
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
                 let service = TowerToHyperService::new(router.clone().layer(axum::Extension(Peer(peer))));
                 let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));

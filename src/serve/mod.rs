@@ -134,6 +134,7 @@ pub fn run(args: &ServeArgs) -> Result<u8, Error> {
         store: store.clone(),
         plan,
     });
+    more_files();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -182,6 +183,21 @@ fn router(app: Arc<App>) -> Router {
         .layer(DefaultBodyLimit::max(http::MAX_BODY))
         .layer(axum::middleware::from_fn(http::around))
         .with_state(app)
+}
+
+/// Raises the limit on open files to the most allowed: each connection is
+/// one, and the usual default (1,024) is a few idle clients away.
+fn more_files() {
+    #[cfg(unix)]
+    // SAFETY: both calls only read and write the struct given.
+    unsafe {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

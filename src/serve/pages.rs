@@ -324,7 +324,7 @@ pub fn queue(q: &Queue) -> String {
              <p class=\"field\"><label for=\"kind{i}\">Kind</label><select id=\"kind{i}\" name=\"kind\">\
              <option value=\"individual\"{}>individual</option><option value=\"organisation\"{}>organisation</option></select></p>\
              <p class=\"check\"><input type=\"checkbox\" id=\"force{i}\" name=\"force\" value=\"yes\">\
-             <label for=\"force{i}\">Add even if it looks like a listed name</label></p>\
+             <label for=\"force{i}\">Add even if it looks like a listed name or `check` would object</label></p>\
              <p><button type=\"submit\" name=\"do\" value=\"approve\">Approve as edited</button> \
              <button type=\"submit\" name=\"do\" value=\"reject\" class=\"quiet\">Reject</button></p></form></section>",
             escape_markup(r.name),

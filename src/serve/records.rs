@@ -13,11 +13,13 @@ use super::tokens;
 use crate::inputs::{refuse_entry, typefaces};
 use crate::ledger::{self, Keyer};
 use crate::signatories::edit::{EditError, Editor, Edits};
-use crate::signatories::{Kind, Signatory};
+use crate::signatories::{Kind, Level, Signatory, lint};
 
 pub const CHANNEL: &str = "serve";
 /// How long a confirmation link works.
 pub const CONFIRM_SECONDS: i64 = 7 * 24 * 3600;
+/// How long before a pending signature's e-mail is sent again.
+pub const RESEND_SECONDS: i64 = 3600;
 /// How long a moderator stays logged in.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
@@ -58,12 +60,34 @@ pub fn submit(
         )?
         .query_row(params![CHANNEL, s.email], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    if let Some((key, state)) = earlier {
-        if by_mail && state == "pending" {
-            queue_mail(conn, &key, now)?;
-        }
-        return Ok(());
+    let Some((key, state)) = earlier else {
+        return record_new(conn, keyer, s, by_mail, now);
+    };
+    // The same work as a new signature, undone, so that the answer takes
+    // as long and says nothing of the address.
+    conn.execute_batch("SAVEPOINT again")?;
+    let undone = record_new(conn, keyer, s, by_mail, now);
+    conn.execute_batch("ROLLBACK TO again; RELEASE again")?;
+    undone?;
+    // A pending signature's e-mail again, at most once an hour: the form
+    // cannot be used to flood someone's mailbox.
+    let last: Option<i64> = conn
+        .prepare_cached("SELECT max(expires) FROM tokens WHERE key = ?1 AND purpose = 'confirm'")?
+        .query_row([&key], |r| r.get(0))?;
+    let recent = last.is_some_and(|expires| now - (expires - CONFIRM_SECONDS) < RESEND_SECONDS);
+    if by_mail && state == "pending" && !recent {
+        queue_mail(conn, &key, now)?;
     }
+    Ok(())
+}
+
+fn record_new(
+    conn: &Connection,
+    keyer: &Keyer,
+    s: &SignUp,
+    by_mail: bool,
+    now: i64,
+) -> Result<(), StoreError> {
     let key = keyer.key(&[CHANNEL, &tokens::new()]);
     let e = &s.entry;
     conn.prepare_cached(
@@ -164,6 +188,11 @@ pub fn confirm(conn: &Connection, token: &str, now: i64) -> Result<String, Store
     .execute([&key])?;
     conn.prepare_cached("UPDATE signups SET confirmed = ?2 WHERE key = ?1")?
         .execute(params![key, ledger::now()])?;
+    // The links of earlier e-mails confirm nothing more.
+    conn.prepare_cached(
+        "UPDATE tokens SET used = ?2 WHERE key = ?1 AND purpose = 'confirm' AND used IS NULL",
+    )?
+    .execute(params![key, now])?;
     lang_of(conn, &key)
 }
 
@@ -198,6 +227,11 @@ pub fn withdraw(
         .optional()?
         .ok_or_else(|| StoreError::Refused("no such submission".into()))?;
     conn.execute("UPDATE submissions SET state = 'withdrawn' WHERE key = ?1", [key])?;
+    // No link of theirs works any more.
+    conn.execute(
+        "UPDATE tokens SET used = ?2 WHERE key = ?1 AND used IS NULL",
+        params![key, chrono::Utc::now().timestamp()],
+    )?;
     match (state.as_str(), entry) {
         ("listed", Some(name)) => {
             conn.execute(
@@ -323,7 +357,7 @@ pub fn add_to_list(
         StoreError::Failed("the project's fonts cannot be read (the server's log says why)".into())
     })?;
     let mut editor = Editor::open(list, Edits::Additions, language).map_err(edit_failed)?;
-    let (mut added, mut refused) = (Vec::new(), Vec::new());
+    let (mut added, mut refused, mut forced) = (Vec::new(), Vec::new(), Vec::new());
     for (approval, entry) in approved {
         if let Some(why) = entry.problem().or_else(|| refuse_entry(&fonts, &entry)) {
             refused.push((entry.name, why));
@@ -331,15 +365,54 @@ pub fn add_to_list(
         }
         let name = entry.name.clone();
         match editor.add(entry.clone(), approval.force) {
-            Ok(()) => added.push((approval.key, entry)),
+            Ok(()) => {
+                forced.push(approval.force);
+                added.push((approval.key, entry));
+            }
             Err(refusal) => refused.push((name, refusal.to_string())),
         }
     }
-    if !added.is_empty() {
-        editor.save().map_err(edit_failed)?;
+    if added.is_empty() {
+        editor.finish();
+        return Ok((added, refused));
     }
+    // What `check` counts as an error (a direction control, mixed scripts, a
+    // malformed link) would fail the coalition's next build: the approval
+    // waits unless the moderator said to add it anyway.
+    let rendered = editor.render().map_err(edit_failed)?;
+    let forced = forced.iter().all(|f| *f);
+    if !forced && let Some(errors) = new_errors(list, &rendered.source) {
+        editor.finish();
+        let keys = added.into_iter().map(|(_, e)| (e.name, errors.clone()));
+        refused.extend(keys);
+        return Ok((Vec::new(), refused));
+    }
+    editor.write(&rendered).map_err(edit_failed)?;
     editor.finish();
     Ok((added, refused))
+}
+
+/// The errors `check` would find in the list as edited that it does not
+/// find in the list as it is, if any.
+fn new_errors(list: &Path, edited: &str) -> Option<String> {
+    let errors = |list: &crate::signatories::Signatories| -> Vec<String> {
+        lint(list)
+            .into_iter()
+            .filter(|f| f.lint.level() == Level::Error)
+            .map(|f| format!("{}: {}", f.lint.name(), f.problem.message))
+            .collect()
+    };
+    // Read without taking the lock: the edit holds it.
+    let before = std::fs::read(list)
+        .ok()
+        .and_then(|bytes| crate::signatories::parse_bytes(list, bytes).ok())
+        .map(|l| errors(&l))
+        .unwrap_or_default();
+    let after = crate::signatories::parse(list, edited.to_owned()).ok().map(|l| errors(&l))?;
+    let new: Vec<String> = after.into_iter().filter(|e| !before.contains(e)).collect();
+    (!new.is_empty()).then(|| {
+        format!("would fail `check` ({}); tick \"Add even if\" to add it anyway", new.join("; "))
+    })
 }
 
 /// Records that the submissions were listed as these entries.
@@ -495,13 +568,4 @@ pub fn erase_private(conn: &Connection) -> Result<usize, StoreError> {
     conn.execute("DELETE FROM tokens", [])?;
     conn.execute("DELETE FROM outbox", [])?;
     Ok(n)
-}
-
-/// How many submissions are in each state, for `/healthz` and the log.
-pub fn states(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT state, count(*) FROM submissions WHERE channel = ?1 GROUP BY state ORDER BY state",
-    )?;
-    let rows = stmt.query_map([CHANNEL], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }

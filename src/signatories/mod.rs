@@ -25,7 +25,7 @@ pub use fold::{
     HONORIFICS, fold, near_key, near_key_folded, near_keys_withdrawn_as, reordered_key,
 };
 pub use lint::{Level, lint};
-pub use load::{LoadError, Problem, load, parse};
+pub use load::{LoadError, Problem, load, parse, parse_bytes};
 
 /// Where an entry is in its file: byte ranges of its `[[kind]]` header and
 /// of each field's value, so that every complaint can point at the exact

@@ -382,6 +382,7 @@ fn sign_confirm_approve_and_withdraw_over_http() {
     let gone = server.post("/withdraw", &[("t", &token_of(&withdraw))], "");
     assert_eq!(gone.status, 200, "{}", gone.body);
     wait_for(&server, "/signatories.json", "Ada Signer", false);
+    assert_eq!(server.post("/withdraw", &[("t", &token_of(&withdraw))], "").status, 410);
     let list = s.read("signatories.toml");
     assert!(list.contains("[[withdrawn]]") && list.contains("Ada Signer"), "{list}");
 
@@ -535,7 +536,7 @@ fn attacks_over_http() {
     );
 
     // What `check` would say shows in the queue, against each entry.
-    for (n, name) in [(6, "Subhajit Basu"), (7, "GRACE HOPPER")] {
+    for (n, name) in [(6, "Subhajit Basu"), (7, "GRACE HOPPER"), (8, "Zebulon \u{202E}desrever")] {
         let email = format!("s{n}@example.org");
         assert_eq!(server.post("/sign", &sign_form(name, &email), &from(n)).status, 200);
     }
@@ -589,6 +590,42 @@ fn attacks_over_http() {
         "not verbatim in the list"
     );
     let page = wait_for(&server, "/", "Robert", true);
+
+    // What `check` counts as an error waits for a moderator's "anyway".
+    let queue = server.get("/admin", Some(&session));
+    let at = queue.body.find("<bdi>Zebulon").unwrap();
+    let key = hidden(&queue.body[at..], "key");
+    let form = |force: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("key", key.clone()),
+            ("do", "approve".into()),
+            ("name", "Zebulon \u{202E}desrever".into()),
+            ("kind", "individual".into()),
+            ("force", force.into()),
+        ]
+    };
+    let post = |form: Vec<(&str, String)>| {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        server.post("/admin/decide", &form, &cookie)
+    };
+    let refused = post(form(""));
+    assert!(
+        refused.body.contains("Approved 0.") && refused.body.contains("bidi-control"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        !s.read("signatories.toml").contains("Zebulon"),
+        "{}",
+        s.read("signatories.toml")
+            .lines()
+            .filter(|l| l.contains("Zebulon"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(post(form("yes")).body.contains("Approved 1."));
+    assert!(s.read("signatories.toml").contains("Zebulon"));
     assert!(
         !page.body.contains("<script>alert") && !page.body.contains("<img src=x"),
         "markup on the site"
@@ -621,27 +658,29 @@ fn attacks_over_http() {
             .status,
         403
     );
-    // Brute force: after five wrong passwords, even the right one waits.
-    let try_login = |password: &str| {
+    // Brute force: after five wrong passwords from an address, even the
+    // right one waits there; the moderator logs in from elsewhere.
+    let try_login = |password: &str, from: &str| {
         let page = server.get("/admin", None);
         let c = page.cookies().into_iter().find(|c| c.starts_with("openletter_login=")).unwrap();
+        let csrf = hidden(&page.body, "csrf");
+        let form = [("user", "mod"), ("password", password), ("csrf", csrf.as_str())];
         server
-            .post(
-                "/admin/login",
-                &[("user", "mod"), ("password", password), ("csrf", &hidden(&page.body, "csrf"))],
-                &format!("Cookie: {c}\r\nX-Forwarded-For: 192.0.2.1\r\n"),
-            )
+            .post("/admin/login", &form, &format!("Cookie: {c}\r\nX-Forwarded-For: {from}\r\n"))
             .status
     };
-    for _ in 0..3 {
-        assert_eq!(try_login("wrong password!"), 401);
+    for _ in 0..5 {
+        assert_eq!(try_login("wrong password!", "192.0.2.1"), 401);
     }
-    assert_eq!(
-        try_login("wrong password!"),
-        429,
-        "the name's limit counts the two good logins too"
+    assert_eq!(try_login(PASSWORD, "192.0.2.1"), 429);
+    assert_eq!(try_login(PASSWORD, "192.0.2.77"), 303, "a stranger locked the moderator out");
+    // An empty CSRF token in both places is no token.
+    let empty = server.post(
+        "/admin/login",
+        &[("user", "mod"), ("password", PASSWORD), ("csrf", "")],
+        "Cookie: openletter_login=\r\nX-Forwarded-For: 192.0.2.78\r\n",
     );
-    assert_eq!(try_login(PASSWORD), 429);
+    assert_eq!(empty.status, 403);
 
     // Paths: only the site's own files.
     for path in [
