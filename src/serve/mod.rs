@@ -65,14 +65,6 @@ impl App {
     fn closed(&self) -> bool {
         self.plan.close_on.is_some_and(|last| chrono::Utc::now().date_naive() > last.0)
     }
-
-    /// The count as the text's language writes it.
-    fn count(&self, lang: &str, total: usize) -> String {
-        let digits = total.to_string();
-        crate::cldr::Counting::new(lang, &[total as u64])
-            .and_then(|counting| counting.numbers.get(&digits).cloned())
-            .unwrap_or(digits)
-    }
 }
 
 pub fn run(args: &ServeArgs) -> Result<u8, Error> {

@@ -125,7 +125,7 @@ fn sign_page(
     let served = app.published.now();
     let text = served.text(lang);
     let (words, _) = words::of(&text.lang);
-    let count = app.count(&text.lang, served.total);
+    let count = served.count(&text.lang);
     let action = format!("/{}sign", text.folder);
     let page = pages::sign(&SignPage {
         text,

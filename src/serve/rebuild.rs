@@ -41,6 +41,9 @@ pub struct Served {
     pub texts: Vec<SiteText>,
     /// How many signatories it lists.
     pub total: usize,
+    /// That count as each text's language writes it, by language: worded
+    /// once per site, not on every request for a form.
+    pub counts: HashMap<String, String>,
 }
 
 impl Served {
@@ -54,13 +57,27 @@ impl Served {
                 (path.clone(), File { mime: mime_of(&path), body: Bytes::from(body), etag })
             })
             .collect();
-        Served { files, texts, total }
+        let counts = texts.iter().map(|t| (t.lang.clone(), worded(&t.lang, total))).collect();
+        Served { files, texts, total, counts }
+    }
+
+    /// The count as the language `lang` writes it.
+    pub fn count(&self, lang: &str) -> String {
+        self.counts.get(lang).cloned().unwrap_or_else(|| self.total.to_string())
     }
 
     /// The text in `lang`, else the original.
     pub fn text(&self, lang: Option<&str>) -> &SiteText {
         lang.and_then(|lang| self.texts.iter().find(|t| t.lang == lang)).unwrap_or(&self.texts[0])
     }
+}
+
+/// `total` as CLDR writes numbers in `lang`, else in ASCII digits.
+fn worded(lang: &str, total: usize) -> String {
+    let digits = total.to_string();
+    crate::cldr::Counting::new(lang, &[total as u64])
+        .and_then(|counting| counting.numbers.get(&digits).cloned())
+        .unwrap_or(digits)
 }
 
 fn mime_of(path: &str) -> &'static str {
