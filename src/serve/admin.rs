@@ -18,7 +18,7 @@ use super::limits::{client, client_key};
 use super::pages::{self, Queue, Row};
 use super::records::{self, Approval, Waiting};
 use super::store::StoreError;
-use super::{App, fields, html, now, tokens};
+use super::{App, Form, html, now, tokens};
 use crate::signatories::{self, Kind, Signatories, Signatory, lint};
 
 const SESSION: &str = "openletter_session";
@@ -187,10 +187,8 @@ pub async fn login(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = fields(&body);
-    let get =
-        |key: &str| form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
-    let (user, password, csrf) = (get("user"), get("password"), get("csrf"));
+    let form = Form::of(&body);
+    let (user, password, csrf) = (form.raw("user"), form.raw("password"), form.raw("csrf"));
     if !tokens::well_formed(&csrf)
         || !cookie(&headers, LOGIN).is_some_and(|c| tokens::same(&c, &csrf))
     {
@@ -249,13 +247,12 @@ async fn authorised(
     app: &App,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<(String, String, String, Vec<(String, String)>), Response> {
+) -> Result<(String, String, String, Form), Response> {
     let Some((moderator, csrf, token)) = session(app, headers).await else {
         return Err(login_page(StatusCode::UNAUTHORIZED, Some("Please log in.")));
     };
-    let form = fields(body);
-    let given = form.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
-    if !tokens::same(given, &csrf) {
+    let form = Form::of(body);
+    if !tokens::same(&form.raw("csrf"), &csrf) {
         return Err(
             (StatusCode::FORBIDDEN, "the form's token is missing or wrong\n").into_response()
         );
@@ -282,9 +279,7 @@ pub async fn decide(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
         Ok(ok) => ok,
         Err(response) => return response,
     };
-    let get = |key: &str| {
-        form.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-    };
+    let get = |key: &str| form.get(key);
     let key = get("key");
     let said = if get("do") == "reject" {
         let (key, who) = (key.clone(), moderator.clone());
@@ -316,11 +311,8 @@ pub async fn approve_selected(
         Ok(ok) => ok,
         Err(response) => return response,
     };
-    let approvals: Vec<Approval> = form
-        .into_iter()
-        .filter(|(k, _)| k == "key")
-        .map(|(_, key)| Approval { key, entry: None, force: false })
-        .collect();
+    let approvals: Vec<Approval> =
+        form.all("key").map(|key| Approval { key, entry: None, force: false }).collect();
     let said = approve(&app, approvals, &moderator).await;
     queue_page(&app, &moderator, &csrf, Some(&said)).await
 }
@@ -361,7 +353,7 @@ pub async fn withdraw(State(app): State<Arc<App>>, headers: HeaderMap, body: Byt
         Ok(ok) => ok,
         Err(response) => return response,
     };
-    let key = form.into_iter().find(|(k, _)| k == "key").map(|(_, v)| v).unwrap_or_default();
+    let key = form.raw("key");
     let (list, language) = (app.list.clone(), app.language.clone());
     let why = format!("withdrawn by moderator {moderator}");
     let said = match app

@@ -253,8 +253,32 @@ fn add_moderator(name: &str, signatories: &std::path::Path) -> Result<(), Error>
 }
 
 /// A request body's form fields, in order (names may repeat).
-fn fields(body: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn of(body: &[u8]) -> Self {
+        Form(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of field `key`, as sent ("" when absent).
+    fn raw(&self, key: &str) -> String {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// The same, without the spaces around it.
+    fn get(&self, key: &str) -> String {
+        self.raw(key).trim().to_owned()
+    }
+
+    /// Every value of field `key`.
+    fn all(&self, key: &str) -> impl Iterator<Item = String> + '_ {
+        let key = key.to_owned();
+        self.0.iter().filter(move |(k, _)| *k == key).map(|(_, v)| v.clone())
+    }
 }
 
 fn html(status: StatusCode, page: String) -> Response {

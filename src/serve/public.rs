@@ -15,7 +15,7 @@ use super::pages::{self, Refusals, SignPage, Typed};
 use super::records::{self, SignUp};
 use super::store::StoreError;
 use super::words;
-use super::{App, fields, html, now};
+use super::{App, Form, html, now};
 use crate::inputs::refuse_entry;
 use crate::signatories::{Kind, Signatory, check, field};
 
@@ -182,10 +182,8 @@ async fn submit(
     if app.plan.block_ips.iter().any(|net| net.contains(&ip)) {
         return say(StatusCode::FORBIDDEN, words.sign, words.refused);
     }
-    let form = fields(&body);
-    let get = |key: &str| {
-        form.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-    };
+    let form = Form::of(&body);
+    let get = |key: &str| form.get(key);
     let typed = Typed {
         name: get("name"),
         affiliation: get("affiliation"),
@@ -350,8 +348,7 @@ fn gone(app: &App) -> Response {
 }
 
 pub async fn confirm(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let token =
-        fields(&body).into_iter().find(|(k, _)| k == "t").map(|(_, v)| v).unwrap_or_default();
+    let token = Form::of(&body).raw("t");
     match app.store.run(move |conn| records::confirm(conn, &token, now())).await {
         Ok(lang) => {
             let served = app.published.now();
@@ -368,8 +365,7 @@ pub async fn confirm(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 pub async fn withdraw(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let token =
-        fields(&body).into_iter().find(|(k, _)| k == "t").map(|(_, v)| v).unwrap_or_default();
+    let token = Form::of(&body).raw("t");
     let (list, language) = (app.list.clone(), app.language.clone());
     match app
         .store
