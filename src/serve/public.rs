@@ -341,21 +341,28 @@ pub async fn link_page(
 }
 
 fn gone(app: &App) -> Response {
+    said(app, None, StatusCode::GONE, |w| (w.sign, w.link_gone))
+}
+
+/// A page that says one thing, in the text of language `lang` (else the
+/// original's) and that language's words.
+fn said(
+    app: &App,
+    lang: Option<&str>,
+    status: StatusCode,
+    what: impl Fn(&words::Words) -> (&'static str, &'static str),
+) -> Response {
     let served = app.published.now();
-    let text = served.text(None);
+    let text = served.text(lang);
     let (words, _) = words::of(&text.lang);
-    html(StatusCode::GONE, pages::message(text, words, words.sign, words.link_gone))
+    let (title, said) = what(words);
+    html(status, pages::message(text, words, title, said))
 }
 
 pub async fn confirm(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let token = Form::of(&body).raw("t");
     match app.store.run(move |conn| records::confirm(conn, &token, now())).await {
-        Ok(lang) => {
-            let served = app.published.now();
-            let text = served.text(Some(&lang));
-            let (words, _) = words::of(&text.lang);
-            html(StatusCode::OK, pages::message(text, words, words.confirm_title, words.confirmed))
-        }
+        Ok(lang) => said(&app, Some(&lang), StatusCode::OK, |w| (w.confirm_title, w.confirmed)),
         Err(StoreError::Refused(_)) => gone(&app),
         Err(err) => {
             note!("a confirmation could not be recorded: {err}");
@@ -376,10 +383,7 @@ pub async fn withdraw(State(app): State<Arc<App>>, body: Bytes) -> Response {
             if changed {
                 app.rebuild.rebuild();
             }
-            let served = app.published.now();
-            let text = served.text(Some(&lang));
-            let (words, _) = words::of(&text.lang);
-            html(StatusCode::OK, pages::message(text, words, words.withdraw_title, words.withdrawn))
+            said(&app, Some(&lang), StatusCode::OK, |w| (w.withdraw_title, w.withdrawn))
         }
         Err(StoreError::Refused(_)) => gone(&app),
         Err(err) => {
